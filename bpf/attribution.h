@@ -1,0 +1,286 @@
+/*
+ * The attribution state machine of DESIGN.md §2, as pure C.
+ *
+ * Included by the BPF program (which feeds it kernel events) and by the
+ * userspace unit tests and end-of-trace flush (which feed it synthetic or
+ * saved state).  The includer defines, before including this file:
+ *   PGN_INLINE                          function qualifiers
+ *   void pgn_emit_stmt(struct pgn_backend *b)     a statement is complete
+ *   void pgn_emit_session(struct pgn_backend *b)  the session is complete
+ * Nothing here allocates, loops or calls out except through those two.
+ */
+#ifndef PGNETPROF_ATTRIBUTION_H
+#define PGNETPROF_ATTRIBUTION_H
+
+#include "pgnetprof.h"
+
+#define PGN_EAGAIN 11
+
+/* One completed send or recv on the client socket. */
+struct pgn_io {
+	__u64 ts;		/* when the call returned */
+	__u64 dur_ns;		/* time inside the call; 0 if unknown */
+	__s64 ret;		/* bytes moved, or -errno */
+	__u32 segs_in;		/* tcp_sock counters as now (0 on Unix sockets) */
+	__u32 segs_out;
+	__u32 retrans;
+	__u32 srtt_us;
+};
+
+PGN_INLINE void pgn_dir_add(struct pgn_dir *to, const struct pgn_dir *x)
+{
+	to->bytes += x->bytes;
+	to->calls += x->calls;
+	to->segs += x->segs;
+	to->ns += x->ns;
+}
+
+PGN_INLINE void pgn_dir_sub(struct pgn_dir *from, const struct pgn_dir *x)
+{
+	from->bytes -= x->bytes;
+	from->calls -= x->calls;
+	from->segs -= x->segs;
+	from->ns -= x->ns;
+}
+
+PGN_INLINE void pgn_traffic_add(struct pgn_traffic *to, const struct pgn_traffic *x)
+{
+	pgn_dir_add(&to->rx, &x->rx);
+	pgn_dir_add(&to->tx, &x->tx);
+	to->tx_wait_ns += x->tx_wait_ns;
+	to->retrans += x->retrans;
+}
+
+/* Where traffic seen now belongs. */
+PGN_INLINE struct pgn_traffic *pgn_bucket(struct pgn_backend *b)
+{
+	switch (b->state) {
+	case PGN_ST_STARTUP:
+		return &b->sess.startup;
+	case PGN_ST_IDLE:
+		return &b->sess.unattributed;
+	default:
+		return &b->stmt.t;
+	}
+}
+
+PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
+{
+	__builtin_memset(&b->stmt.t, 0, sizeof(b->stmt.t));
+	b->stmt.type = PGN_REC_STATEMENT;
+	b->stmt.pid = b->sess.pid;
+	b->stmt.proc_start_ns = b->sess.proc_start_ns;
+	b->stmt.ep = b->sess.ep;
+	b->stmt.request_ns = request_ns;
+	b->stmt.start_ns = 0;
+	b->stmt.done_ns = 0;
+	b->stmt.last_tx_ns = 0;
+	b->stmt.srtt_us = 0;
+	b->stmt.protocol = PGN_PROTO_SIMPLE;
+	b->stmt.status = PGN_STMT_OK;
+	b->stmt.status_hits = 0;
+	b->stmt.truncated = 0;
+	b->stmt.query_len = 0;
+	b->stmt.query[0] = 0;
+	b->flags |= PGN_B_STMT_OPEN;
+}
+
+PGN_INLINE void pgn_stmt_close(struct pgn_backend *b)
+{
+	if (!(b->flags & PGN_B_STMT_OPEN))
+		return;
+	b->flags &= ~PGN_B_STMT_OPEN;
+	b->sess.statements++;
+	pgn_emit_stmt(b);
+}
+
+/* An open request that never ran a statement (Terminate, a lone Sync). */
+PGN_INLINE void pgn_request_drop(struct pgn_backend *b)
+{
+	pgn_traffic_add(&b->sess.unattributed, &b->stmt.t);
+	b->flags &= ~PGN_B_STMT_OPEN;
+}
+
+/*
+ * Bytes received since the last send are the next statement's request
+ * (the client only speaks after our ReadyForQuery).  Take them from the
+ * bucket they were counted in and open a statement with them.
+ */
+PGN_INLINE void pgn_stmt_open_with_tail(struct pgn_backend *b, struct pgn_traffic *from,
+					__u64 ts)
+{
+	struct pgn_dir tail = b->tail_rx;
+	__u64 first = b->tail_first_ns;
+
+	pgn_dir_sub(&from->rx, &tail);
+	if (from == &b->stmt.t)
+		pgn_stmt_close(b);
+	pgn_stmt_open(b, first ? first : ts);
+	pgn_dir_add(&b->stmt.t.rx, &tail);
+}
+
+PGN_INLINE void pgn_account(struct pgn_backend *b, struct pgn_traffic *bk,
+			    const struct pgn_io *io, int rx)
+{
+	__u64 din = (__u32)(io->segs_in - b->last_segs_in);
+	__u64 dout = (__u32)(io->segs_out - b->last_segs_out);
+	__u64 dre = (__u32)(io->retrans - b->last_retrans);
+	struct pgn_dir d = { .bytes = (__u64)io->ret, .calls = 1, .ns = io->dur_ns };
+	struct pgn_traffic *tot = &b->sess.total;
+
+	b->last_segs_in = io->segs_in;
+	b->last_segs_out = io->segs_out;
+	b->last_retrans = io->retrans;
+	if (io->srtt_us)
+		b->stmt.srtt_us = io->srtt_us;
+
+	pgn_dir_add(rx ? &bk->rx : &bk->tx, &d);
+	pgn_dir_add(rx ? &tot->rx : &tot->tx, &d);
+	bk->rx.segs += din;
+	bk->tx.segs += dout;
+	bk->retrans += dre;
+	tot->rx.segs += din;
+	tot->tx.segs += dout;
+	tot->retrans += dre;
+	if (rx) {
+		d.segs = din;
+		pgn_dir_add(&b->tail_rx, &d);
+		if (!b->tail_first_ns)
+			b->tail_first_ns = io->ts - io->dur_ns;
+	}
+}
+
+PGN_INLINE void pgn_on_recv(struct pgn_backend *b, const struct pgn_io *io)
+{
+	if (io->ret <= 0)	/* EAGAIN before a wait, EOF, errors: not traffic */
+		return;
+	if (!b->sess.first_rx_ns)
+		b->sess.first_rx_ns = io->ts - io->dur_ns;
+	if (b->state == PGN_ST_STARTUP && (b->flags & PGN_B_STARTUP_IDLE))
+		b->state = PGN_ST_IDLE;
+	if (b->state == PGN_ST_CLOSING) {
+		pgn_stmt_close(b);
+		b->state = PGN_ST_IDLE;
+	}
+	if (b->state == PGN_ST_IDLE) {
+		pgn_stmt_open(b, io->ts - io->dur_ns);
+		b->state = PGN_ST_REQUEST;
+	}
+	pgn_account(b, pgn_bucket(b), io, 1);
+}
+
+PGN_INLINE void pgn_on_send(struct pgn_backend *b, const struct pgn_io *io)
+{
+	struct pgn_traffic *bk;
+	__u64 entry = io->ts - io->dur_ns;
+
+	if (io->ret == -PGN_EAGAIN) {	/* socket full: blocked on the peer */
+		if (!b->eagain_ns)
+			b->eagain_ns = io->ts;
+		return;
+	}
+	if (io->ret <= 0)
+		return;
+	bk = pgn_bucket(b);
+	if (b->eagain_ns) {
+		__u64 wait = entry > b->eagain_ns ? entry - b->eagain_ns : 0;
+
+		bk->tx_wait_ns += wait;
+		b->sess.total.tx_wait_ns += wait;
+		b->eagain_ns = 0;
+	}
+	pgn_account(b, bk, io, 0);
+	__builtin_memset(&b->tail_rx, 0, sizeof(b->tail_rx));
+	b->tail_first_ns = 0;
+	if (b->state == PGN_ST_STARTUP)
+		b->sess.startup_done_ns = io->ts;
+	else if (b->flags & PGN_B_STMT_OPEN)
+		b->stmt.last_tx_ns = io->ts;
+}
+
+/*
+ * statement__status(text) or query__start.  Returns 1 when a new statement
+ * was opened, so the caller captures its text.
+ */
+PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_probe)
+{
+	switch (b->state) {
+	case PGN_ST_STARTUP:
+		/* query__start is the first sign startup is over; or we joined
+		 * a session already running */
+		pgn_stmt_open_with_tail(b, &b->sess.startup, ts);
+		break;
+	case PGN_ST_IDLE:
+		pgn_stmt_open(b, ts);
+		break;
+	case PGN_ST_CLOSING:	/* next statement of one request (pipelined Sync) */
+		pgn_stmt_close(b);
+		pgn_stmt_open(b, ts);
+		break;
+	case PGN_ST_REQUEST:
+		break;
+	case PGN_ST_ACTIVE:
+		if (!query_probe) {
+			/* Parse, Bind, Execute of one statement: one cycle */
+			b->stmt.status_hits++;
+			b->stmt.protocol = PGN_PROTO_EXTENDED;
+			return 0;
+		}
+		/* query__start without query__done: the previous one failed */
+		b->stmt.status = PGN_STMT_ERROR;
+		pgn_stmt_open_with_tail(b, &b->stmt.t, ts);
+		break;
+	default:
+		return 0;
+	}
+	b->state = PGN_ST_ACTIVE;
+	b->stmt.start_ns = ts;
+	b->stmt.status_hits = 1;
+	return 1;
+}
+
+/* statement__status(NULL) or query__done. */
+PGN_INLINE void pgn_on_stmt_end(struct pgn_backend *b, __u64 ts)
+{
+	switch (b->state) {
+	case PGN_ST_STARTUP:
+		b->flags |= PGN_B_STARTUP_IDLE;
+		break;
+	case PGN_ST_ACTIVE:
+		b->stmt.done_ns = ts;
+		b->state = PGN_ST_CLOSING;
+		break;
+	case PGN_ST_REQUEST:
+		pgn_request_drop(b);
+		b->state = PGN_ST_IDLE;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The process is gone (or tracing ends).  With query probes an ACTIVE
+ * statement is one that failed, and what arrived after its error reply
+ * (Terminate) is not its own.
+ */
+PGN_INLINE void pgn_on_exit(struct pgn_backend *b, __u64 ts, int query_probes)
+{
+	if (b->state == PGN_ST_REQUEST) {
+		pgn_request_drop(b);
+	} else if (b->state == PGN_ST_ACTIVE) {
+		b->stmt.status = PGN_STMT_ERROR;
+		if (query_probes) {
+			pgn_dir_sub(&b->stmt.t.rx, &b->tail_rx);
+			pgn_dir_add(&b->sess.unattributed.rx, &b->tail_rx);
+		}
+		pgn_stmt_close(b);
+	} else if (b->state == PGN_ST_CLOSING) {
+		pgn_stmt_close(b);
+	}
+	b->state = PGN_ST_IDLE;
+	b->sess.end_ns = ts;
+	pgn_emit_session(b);
+}
+
+#endif

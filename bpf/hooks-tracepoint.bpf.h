@@ -1,0 +1,47 @@
+/*
+ * Tracepoint backend (Linux 6.3+): sock:sock_{send,recv}_length fire after
+ * every socket send/recv with the result; the syscall-entry tracepoint
+ * gives the start time for durations.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define PGN_NR_READ 0
+#define PGN_NR_WRITE 1
+#define PGN_NR_SENDTO 44
+#define PGN_NR_RECVFROM 45
+#define PGN_NR_SENDMSG 46
+#define PGN_NR_RECVMSG 47
+#elif defined(__TARGET_ARCH_arm64)
+#define PGN_NR_READ 63
+#define PGN_NR_WRITE 64
+#define PGN_NR_SENDTO 206
+#define PGN_NR_RECVFROM 207
+#define PGN_NR_SENDMSG 211
+#define PGN_NR_RECVMSG 212
+#endif
+
+#define PGN_MSG_PEEK 2
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
+{
+	if (id != PGN_NR_SENDTO && id != PGN_NR_RECVFROM && id != PGN_NR_READ &&
+	    id != PGN_NR_WRITE && id != PGN_NR_SENDMSG && id != PGN_NR_RECVMSG)
+		return 0;
+	sock_call_start(NULL);
+	return 0;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(tp_sock_send, struct sock *sk, int ret, int flags)
+{
+	sock_call_done(sk, ret, 0);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(tp_sock_recv, struct sock *sk, int ret, int flags)
+{
+	if (!(flags & PGN_MSG_PEEK))
+		sock_call_done(sk, ret, 1);
+	return 0;
+}

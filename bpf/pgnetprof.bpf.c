@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * pgnetprof kernel side: USDT probes of the traced PostgreSQL binary mark
+ * statements; socket hooks (one of three backends, chosen by userspace
+ * through autoload) count the client socket's traffic; the attribution
+ * machine aggregates it and one ring-buffer record leaves per statement
+ * and per session.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/usdt.bpf.h>
+
+#define PGN_INLINE static __always_inline
+#include "pgnetprof.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by userspace through the skeleton before load. */
+const volatile __u32 probe_set = PGN_PROBES_STATUS;
+const volatile __u32 query_max = 2048;
+const volatile bool track_exec = true;	/* adopt new execs of the binary */
+const volatile __u64 target_dev = 0;	/* kernel dev_t of the binary */
+const volatile __u64 target_ino = 0;
+const volatile __u8 filter_family = 0;	/* 0, AF_INET or AF_INET6 */
+const volatile bool filter_laddr = false;
+const volatile bool filter_raddr = false;
+const volatile __u8 laddr[16] = {};
+const volatile __u8 raddr[16] = {};
+const volatile __u8 laddr_len = 0;	/* 4 or 16 */
+const volatile __u8 raddr_len = 0;
+const volatile __u16 filter_lport = 0;	/* host byte order; 0: any */
+const volatile __u16 filter_rport = 0;
+
+__u64 lost_records = 0;
+__u64 lost_backends = 0;	/* backend table full */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);	/* tgid */
+	__type(value, struct pgn_backend);
+} backends SEC(".maps");
+
+/* A zeroed backend to insert from: too big for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pgn_backend);
+} blank SEC(".maps");
+
+PGN_INLINE void pgn_emit_stmt(struct pgn_backend *b)
+{
+	__u64 len = b->stmt.query_len;
+
+	if (len > PGN_QUERY_MAX - 1)
+		len = PGN_QUERY_MAX - 1;
+	if (bpf_ringbuf_output(&events, &b->stmt,
+			       offsetof(struct pgn_stmt_rec, query) + len + 1, 0))
+		__sync_fetch_and_add(&lost_records, 1);
+}
+
+PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
+{
+	b->sess.type = PGN_REC_SESSION;
+	if (bpf_ringbuf_output(&events, &b->sess, sizeof(b->sess), 0))
+		__sync_fetch_and_add(&lost_records, 1);
+}
+
+#include "attribution.h"
+
+static __always_inline struct pgn_backend *current_backend(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&backends, &tgid);
+}
+
+/* A backend we attribute for: client socket known and not filtered out. */
+static __always_inline struct pgn_backend *current_client_backend(void)
+{
+	struct pgn_backend *b = current_backend();
+
+	if (!b || (b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) != PGN_B_HAVE_SOCK)
+		return NULL;
+	return b;
+}
+
+#include "procs.bpf.h"
+#include "statements.bpf.h"
+#include "sockets.bpf.h"
+#include "hooks-tracepoint.bpf.h"
+#include "hooks-kprobe.bpf.h"
+#include "hooks-fexit.bpf.h"

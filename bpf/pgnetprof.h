@@ -1,0 +1,128 @@
+/* Types shared by the BPF programs and the userspace tool. */
+#ifndef PGNETPROF_H
+#define PGNETPROF_H
+
+/* Upper bound of captured SQL text; --query-max picks up to this. */
+#define PGN_QUERY_MAX 8192
+
+enum pgn_record_type {
+	PGN_REC_STATEMENT = 1,
+	PGN_REC_SESSION = 2,
+};
+
+/* Which USDT probes mark statements (see --probes). */
+enum pgn_probe_set {
+	PGN_PROBES_STATUS = 0,	/* statement__status: both protocols, 2 hits/simple stmt */
+	PGN_PROBES_QUERY = 1,	/* query__start/query__done: simple protocol only */
+};
+
+enum pgn_protocol {
+	PGN_PROTO_SIMPLE = 0,
+	PGN_PROTO_EXTENDED = 1,
+};
+
+enum pgn_stmt_status {
+	PGN_STMT_OK = 0,
+	PGN_STMT_ERROR = 1,
+};
+
+enum pgn_transport {
+	PGN_TRANSPORT_NONE = 0,
+	PGN_TRANSPORT_TCP4 = 1,
+	PGN_TRANSPORT_TCP6 = 2,
+	PGN_TRANSPORT_UNIX = 3,
+};
+
+/* One direction of traffic on the client socket. */
+struct pgn_dir {
+	__u64 bytes;
+	__u64 calls;
+	__u64 segs;
+	__u64 ns;		/* time spent inside the send/recv calls */
+};
+
+struct pgn_traffic {
+	struct pgn_dir rx;
+	struct pgn_dir tx;
+	__u64 tx_wait_ns;	/* send returned EAGAIN until the next send went through */
+	__u64 retrans;
+};
+
+/* The backend's client socket; addresses in network byte order. */
+struct pgn_endpoint {
+	__u8 transport;		/* enum pgn_transport */
+	__u8 pad[3];
+	__u16 lport;
+	__u16 rport;
+	__u8 laddr[16];		/* IPv4 in the first 4 bytes */
+	__u8 raddr[16];
+};
+
+struct pgn_session_rec {
+	__u32 type;		/* PGN_REC_SESSION */
+	__u32 pid;
+	__u64 proc_start_ns;	/* CLOCK_MONOTONIC (boot-relative) times */
+	__u64 first_rx_ns;
+	__u64 startup_done_ns;	/* last byte of the startup exchange sent */
+	__u64 end_ns;
+	__u64 statements;
+	struct pgn_endpoint ep;
+	struct pgn_traffic total;
+	struct pgn_traffic startup;
+	struct pgn_traffic unattributed;
+};
+
+struct pgn_stmt_rec {
+	__u32 type;		/* PGN_REC_STATEMENT */
+	__u32 pid;
+	__u64 proc_start_ns;
+	__u64 request_ns;	/* first request byte received */
+	__u64 start_ns;		/* execution start (probe) */
+	__u64 done_ns;		/* execution end (probe); 0 if never seen */
+	__u64 last_tx_ns;	/* last response byte sent */
+	struct pgn_endpoint ep;
+	struct pgn_traffic t;
+	__u32 srtt_us;
+	__u8 protocol;		/* enum pgn_protocol */
+	__u8 status;		/* enum pgn_stmt_status */
+	__u8 status_hits;	/* statement__status(text) hits in this cycle */
+	__u8 truncated;		/* query text was cut at --query-max */
+	__u32 query_len;	/* bytes in query[], without NUL */
+	__u32 pad;
+	char query[PGN_QUERY_MAX];
+};
+
+/* Attribution state of one backend (one process of the traced binary). */
+enum pgn_state {
+	PGN_ST_STARTUP = 0,
+	PGN_ST_IDLE,
+	PGN_ST_REQUEST,
+	PGN_ST_ACTIVE,
+	PGN_ST_CLOSING,
+};
+
+enum pgn_backend_flags {
+	PGN_B_HAVE_SOCK = 1 << 0,	/* client socket identified */
+	PGN_B_IGNORED = 1 << 1,		/* client socket filtered out */
+	PGN_B_STARTUP_IDLE = 1 << 2,	/* first statement__status(NULL) seen */
+	PGN_B_STMT_OPEN = 1 << 3,	/* stmt holds a statement (or a request) */
+};
+
+struct pgn_backend {
+	__u32 state;		/* enum pgn_state */
+	__u32 flags;		/* enum pgn_backend_flags */
+	__u64 sk;		/* client socket (kernel pointer, identity only) */
+	__u64 call_sk;		/* socket of the call in flight (kprobe backend) */
+	__u64 call_start_ns;	/* entry of the send/recv in flight */
+	__u64 eagain_ns;	/* a send returned EAGAIN at this time; 0: not waiting */
+	__u64 tail_first_ns;	/* first byte of tail_rx */
+	__u32 last_segs_in;
+	__u32 last_segs_out;
+	__u32 last_retrans;
+	__u32 pad;
+	struct pgn_dir tail_rx;	/* received since the last send: a pending request */
+	struct pgn_session_rec sess;
+	struct pgn_stmt_rec stmt;
+};
+
+#endif

@@ -1,0 +1,139 @@
+/* Socket traffic, whichever hook reports it: client socket, filters, counters. */
+
+#define PGN_AF_UNIX 1
+#define PGN_AF_INET 2
+#define PGN_AF_INET6 10
+#define PGN_SOCK_STREAM 1
+#define PGN_IPPROTO_TCP 6
+
+static __always_inline __u8 sock_transport(struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 type = BPF_CORE_READ(sk, sk_type);
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
+
+	if (type != PGN_SOCK_STREAM)
+		return PGN_TRANSPORT_NONE;
+	if (family == PGN_AF_UNIX)
+		return PGN_TRANSPORT_UNIX;
+	if (proto != PGN_IPPROTO_TCP)
+		return PGN_TRANSPORT_NONE;
+	if (family == PGN_AF_INET)
+		return PGN_TRANSPORT_TCP4;
+	if (family == PGN_AF_INET6)
+		return PGN_TRANSPORT_TCP6;
+	return PGN_TRANSPORT_NONE;
+}
+
+static __always_inline void sock_endpoint(struct sock *sk, __u8 transport,
+					  struct pgn_endpoint *ep)
+{
+	ep->transport = transport;
+	if (transport == PGN_TRANSPORT_TCP4) {
+		BPF_CORE_READ_INTO(ep->laddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(ep->raddr, sk, __sk_common.skc_daddr);
+	} else if (transport == PGN_TRANSPORT_TCP6) {
+		BPF_CORE_READ_INTO(ep->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(ep->raddr, sk, __sk_common.skc_v6_daddr);
+	}
+	if (transport != PGN_TRANSPORT_UNIX) {
+		ep->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		ep->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	}
+}
+
+static __always_inline bool addr_match(const volatile __u8 *want, __u8 len, const __u8 *have)
+{
+#pragma unroll
+	for (int i = 0; i < 16; i++)
+		if (i < len && want[i] != have[i])
+			return false;
+	return true;
+}
+
+static __always_inline bool endpoint_wanted(const struct pgn_endpoint *ep)
+{
+	bool ip = ep->transport == PGN_TRANSPORT_TCP4 || ep->transport == PGN_TRANSPORT_TCP6;
+
+	if (filter_family == PGN_AF_INET && ep->transport != PGN_TRANSPORT_TCP4)
+		return false;
+	if (filter_family == PGN_AF_INET6 && ep->transport != PGN_TRANSPORT_TCP6)
+		return false;
+	if ((filter_lport || filter_rport || filter_laddr || filter_raddr) && !ip)
+		return false;
+	if (filter_lport && ep->lport != filter_lport)
+		return false;
+	if (filter_rport && ep->rport != filter_rport)
+		return false;
+	if (filter_laddr && ((laddr_len == 4) != (ep->transport == PGN_TRANSPORT_TCP4) ||
+			     !addr_match(laddr, laddr_len, ep->laddr)))
+		return false;
+	if (filter_raddr && ((raddr_len == 4) != (ep->transport == PGN_TRANSPORT_TCP4) ||
+			     !addr_match(raddr, raddr_len, ep->raddr)))
+		return false;
+	return true;
+}
+
+/* The client socket is the first stream socket the backend receives on
+ * (the startup packet); anything else is the backend's own outbound. */
+static __always_inline bool claim_client_sock(struct pgn_backend *b, struct sock *sk)
+{
+	__u8 transport = sock_transport(sk);
+
+	if (!transport)
+		return false;
+	b->sk = (__u64)sk;
+	b->flags |= PGN_B_HAVE_SOCK;
+	sock_endpoint(sk, transport, &b->sess.ep);
+	if (!endpoint_wanted(&b->sess.ep))
+		b->flags |= PGN_B_IGNORED;
+	return true;
+}
+
+/* One send (rx == 0) or recv (rx == 1) returned @ret on @sk. */
+static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long ret, int rx)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 start = b->call_start_ns;
+	struct pgn_io io = { .ts = now, .ret = ret };
+
+	b->call_start_ns = 0;
+	if (!sk)
+		return;
+	if (!(b->flags & PGN_B_HAVE_SOCK) && (!rx || ret <= 0 || !claim_client_sock(b, sk)))
+		return;
+	if ((b->flags & PGN_B_IGNORED) || b->sk != (__u64)sk)
+		return;
+	if (start && start <= now)
+		io.dur_ns = now - start;
+	if (b->sess.ep.transport != PGN_TRANSPORT_UNIX) {
+		struct tcp_sock *tp = (struct tcp_sock *)sk;
+
+		io.segs_in = BPF_CORE_READ(tp, segs_in);
+		io.segs_out = BPF_CORE_READ(tp, segs_out);
+		io.retrans = BPF_CORE_READ(tp, total_retrans);
+		io.srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	}
+	if (rx)
+		pgn_on_recv(b, &io);
+	else
+		pgn_on_send(b, &io);
+}
+
+static __always_inline void sock_call_start(struct sock *sk)
+{
+	struct pgn_backend *b = current_backend();
+
+	if (b) {
+		b->call_start_ns = bpf_ktime_get_ns();
+		b->call_sk = (__u64)sk;
+	}
+}
+
+static __always_inline void sock_call_done(struct sock *sk, long ret, int rx)
+{
+	struct pgn_backend *b = current_backend();
+
+	if (b)
+		sock_io(b, sk, ret, rx);
+}

@@ -1,0 +1,53 @@
+/* USDT probes of the postgresql provider that mark statements. */
+
+static __always_inline void stmt_begin(const char *text, int query_probe)
+{
+	struct pgn_backend *b = current_client_backend();
+	__u32 max = query_max;
+	long n;
+
+	if (!b || !pgn_on_stmt_begin(b, bpf_ktime_get_ns(), query_probe))
+		return;
+	if (max > PGN_QUERY_MAX)
+		max = PGN_QUERY_MAX;
+	n = bpf_probe_read_user_str(b->stmt.query, max, text);
+	if (n <= 0) {
+		b->stmt.query[0] = 0;
+		n = 1;
+	}
+	b->stmt.query_len = n - 1;
+	b->stmt.truncated = n == max;
+}
+
+static __always_inline void stmt_end(void)
+{
+	struct pgn_backend *b = current_client_backend();
+
+	if (b)
+		pgn_on_stmt_end(b, bpf_ktime_get_ns());
+}
+
+/* statement__status(text) at every statement step, (NULL) going idle. */
+SEC("usdt")
+int BPF_USDT(on_statement_status, const char *text)
+{
+	if (text)
+		stmt_begin(text, 0);
+	else
+		stmt_end();
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_query_start, const char *text)
+{
+	stmt_begin(text, 1);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_query_done, const char *text)
+{
+	stmt_end();
+	return 0;
+}

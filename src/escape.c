@@ -1,0 +1,93 @@
+/* Escaping untrusted SQL text for JSON and for terminals. */
+#include "escape.h"
+
+size_t pgn_utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
+{
+	static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t n;
+	unsigned c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;	/* overlong, out of range, or a surrogate */
+	*cp = c;
+	return n;
+}
+
+static int is_control(unsigned cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
+}
+
+void pgn_escape_json(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	unsigned cp;
+
+	while (i < len) {
+		n = pgn_utf8_decode(p + i, len - i, &cp);
+		if (!n) {
+			fputs("\\ufffd", f);
+			i++;
+			continue;
+		}
+		if (cp == '"' || cp == '\\')
+			fprintf(f, "\\%c", cp);
+		else if (cp == '\n')
+			fputs("\\n", f);
+		else if (cp == '\t')
+			fputs("\\t", f);
+		else if (cp == '\r')
+			fputs("\\r", f);
+		else if (is_control(cp) || cp == 0x2028 || cp == 0x2029)
+			fprintf(f, "\\u%04x", cp);
+		else
+			fwrite(p + i, 1, n, f);
+		i += n;
+	}
+}
+
+void pgn_escape_text(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	unsigned cp;
+
+	while (i < len) {
+		n = pgn_utf8_decode(p + i, len - i, &cp);
+		if (!n)
+			fprintf(f, "\\x%02x", p[i]), n = 1;
+		else if (cp == '\n')
+			fputs("\\n", f);
+		else if (cp == '\t')
+			fputs("\\t", f);
+		else if (cp == '\\')
+			fputs("\\\\", f);
+		else if (cp < 0x80 && is_control(cp))
+			fprintf(f, "\\x%02x", cp);
+		else if (is_control(cp))
+			fprintf(f, "\\u%04x", cp);
+		else
+			fwrite(p + i, 1, n, f);
+		i += n;
+	}
+}

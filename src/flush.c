@@ -1,0 +1,39 @@
+/* End of trace: what the kernel still holds is closed by the same machine. */
+#include <stddef.h>
+
+#include "flush.h"
+
+static struct pgn_report *flush_report;
+
+static void pgn_emit_stmt(struct pgn_backend *b);
+static void pgn_emit_session(struct pgn_backend *b);
+
+#define PGN_INLINE static inline
+#include "attribution.h"
+
+static void pgn_emit_stmt(struct pgn_backend *b)
+{
+	if (b->stmt.query_len >= PGN_QUERY_MAX)
+		b->stmt.query_len = PGN_QUERY_MAX - 1;
+	b->stmt.query[b->stmt.query_len] = 0;
+	pgn_report_record(flush_report, &b->stmt, sizeof(b->stmt), 1);
+}
+
+static void pgn_emit_session(struct pgn_backend *b)
+{
+	b->sess.type = PGN_REC_SESSION;
+	pgn_report_record(flush_report, &b->sess, sizeof(b->sess), 1);
+}
+
+void pgn_flush_backend(struct pgn_backend *b, __u64 now_ns, int query_probes,
+		       struct pgn_report *rep)
+{
+	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) != PGN_B_HAVE_SOCK)
+		return;
+	/* still running when we stop: not a failure, just unfinished */
+	if (b->state == PGN_ST_ACTIVE && !query_probes)
+		b->state = PGN_ST_CLOSING;
+	flush_report = rep;
+	pgn_on_exit(b, now_ns, query_probes);
+	flush_report = NULL;
+}

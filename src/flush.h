@@ -1,0 +1,13 @@
+#ifndef PGNETPROF_FLUSH_H
+#define PGNETPROF_FLUSH_H
+
+#include <linux/types.h>
+#include "pgnetprof.h"
+#include "report.h"
+
+/* Closes a backend still open when tracing ends, with the same machine the
+ * kernel runs: its open statement, then its session, into the report. */
+void pgn_flush_backend(struct pgn_backend *b, __u64 now_ns, int query_probes,
+		       struct pgn_report *rep);
+
+#endif

@@ -1,0 +1,255 @@
+/* Command line: argp, validated here so bad values fail before any work. */
+#include <argp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+
+#include "options.h"
+#include "pgnetprof.h"
+
+const char *argp_program_version = "pgnetprof " PACKAGE_VERSION;
+
+static const char doc[] =
+"pgnetprof -- network cost of every PostgreSQL statement and session.\n"
+"\n"
+"Attaches to the USDT probes of POSTGRES_BINARY (every current and future\n"
+"process of it) and to the kernel's TCP and Unix-socket send/receive paths,\n"
+"and prints, for every statement, the bytes, calls, segments and time each\n"
+"way on the client socket, the execution and response times and the\n"
+"connection's smoothed RTT; for every session its totals, its startup\n"
+"(authentication) cost and traffic that belongs to no statement.\n"
+"\n"
+"Without POSTGRES_BINARY, the binary of the running postmaster is used.\n"
+"PostgreSQL must be built with --enable-dtrace (Debian, Ubuntu and PGDG\n"
+"packages are). Must run as root.\n"
+"\n"
+"EXAMPLES:\n"
+"  pgnetprof                          # the running server, text report\n"
+"  pgnetprof -f json /usr/lib/postgresql/15/bin/postgres\n"
+"  pgnetprof -p 4242 -d 10            # one backend (or postmaster tree), 10 s\n"
+"  pgnetprof -A 10.0.0.7 --min-bytes 100000   # one client, big statements\n"
+"\n"
+"OPTIONS:";
+
+static const char args_doc[] = "[POSTGRES_BINARY]";
+
+enum {
+	OPT_LPORT = 0x100,
+	OPT_BACKEND,
+	OPT_PROBES,
+	OPT_MIN_BYTES,
+	OPT_MIN_DURATION,
+	OPT_QUERY_MAX,
+	OPT_LOAD_ONLY,
+};
+
+static const struct argp_option opts[] = {
+	{ "format", 'f', "FORMAT", 0, "text (default) or json (JSON Lines, one object per record)", 0 },
+	{ "duration", 'd', "SECS", 0, "trace for SECS seconds, then flush and exit", 0 },
+	{ "query-max", OPT_QUERY_MAX, "BYTES", 0, "longest SQL text kept per statement (default 2048, at most 8191)", 0 },
+	{ "backend", OPT_BACKEND, "NAME", 0, "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint", 0 },
+	{ "probes", OPT_PROBES, "SET", 0, "USDT probes marking statements: status (default; statement__status, 2 hits per simple statement) or query (query__start/query__done; simple protocol only)", 0 },
+	{ "load-only", OPT_LOAD_ONLY, NULL, 0, "load the chosen backend's programs (the kernel verifies them), attach nothing, exit", 0 },
+	{ NULL, 0, NULL, 0, "Filters:", 1 },
+	{ "pid", 'p', "PID", 0, "only this backend, or this postmaster and its children", 1 },
+	{ "laddr", 'a', "ADDR", 0, "only clients connected to this local (server) address", 1 },
+	{ "raddr", 'A', "ADDR", 0, "only clients from this remote address", 1 },
+	{ "lport", OPT_LPORT, "PORT", 0, "only connections to this local (server) port", 1 },
+	{ "rport", 'P', "PORT", 0, "only connections from this remote (client) port", 1 },
+	{ "ipv4", '4', NULL, 0, "only IPv4 clients", 1 },
+	{ "ipv6", '6', NULL, 0, "only IPv6 clients", 1 },
+	{ "min-bytes", OPT_MIN_BYTES, "BYTES", 0, "only statements moving at least BYTES (rx + tx)", 1 },
+	{ "min-duration", OPT_MIN_DURATION, "TIME", 0, "only statements whose response time is at least TIME (units ns, us, ms, s; default ms)", 1 },
+	{ NULL, 0, NULL, 0, "Other:", 2 },
+	{ "verbose", 'v', NULL, 0, "show libbpf's debug output", 2 },
+	{},
+};
+
+static const char *const backend_names[] = {
+	[PGN_BACKEND_AUTO] = "auto",
+	[PGN_BACKEND_FEXIT] = "fexit",
+	[PGN_BACKEND_TRACEPOINT] = "tracepoint",
+	[PGN_BACKEND_KPROBE] = "kprobe",
+};
+
+static const char *const probe_set_names[] = {
+	[PGN_PROBES_STATUS] = "status",
+	[PGN_PROBES_QUERY] = "query",
+};
+
+const char *pgn_backend_name(enum pgn_hook_backend b)
+{
+	return backend_names[b];
+}
+
+const char *pgn_probe_set_name(unsigned set)
+{
+	return probe_set_names[set];
+}
+
+static int lookup_name(const char *const *names, size_t n, const char *arg)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], arg))
+			return (int)i;
+	return -1;
+}
+
+static unsigned long long parse_uint(struct argp_state *st, const char *what,
+				     const char *arg, unsigned long long max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v > max)
+		argp_error(st, "invalid %s '%s': expected an integer from 0 to %llu", what, arg, max);
+	return v;
+}
+
+static void parse_addr(struct argp_state *st, const char *arg, struct pgn_addr_filter *f)
+{
+	if (inet_pton(AF_INET, arg, f->addr) == 1)
+		f->len = 4;
+	else if (inet_pton(AF_INET6, arg, f->addr) == 1)
+		f->len = 16;
+	else
+		argp_error(st, "invalid address '%s': expected an IPv4 or IPv6 address", arg);
+	f->set = true;
+}
+
+static uint64_t parse_duration_ns(struct argp_state *st, const char *arg)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e6 },
+	};
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || !isfinite(v) || v < 0)
+		goto bad;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit))
+			return (uint64_t)(v * units[i].ns);
+bad:
+	argp_error(st, "invalid duration '%s': expected a number with unit ns, us, ms or s", arg);
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	struct pgn_options *o = st->input;
+	int i;
+
+	switch (key) {
+	case 'f':
+		if (!strcmp(arg, "text"))
+			o->format = PGN_FORMAT_TEXT;
+		else if (!strcmp(arg, "json"))
+			o->format = PGN_FORMAT_JSON;
+		else
+			argp_error(st, "invalid format '%s': expected text or json", arg);
+		break;
+	case 'd':
+		o->duration_s = parse_uint(st, "duration", arg, UINT_MAX);
+		if (!o->duration_s)
+			argp_error(st, "invalid duration '0': give at least 1 second");
+		break;
+	case OPT_QUERY_MAX:
+		o->query_max = parse_uint(st, "--query-max", arg, PGN_QUERY_MAX - 1);
+		if (!o->query_max)
+			argp_error(st, "invalid --query-max '0': give at least 1 byte");
+		break;
+	case OPT_BACKEND:
+		i = lookup_name(backend_names, 4, arg);
+		if (i < 0)
+			argp_error(st, "invalid backend '%s': expected auto, kprobe, fexit or tracepoint", arg);
+		o->backend = i;
+		break;
+	case OPT_PROBES:
+		i = lookup_name(probe_set_names, 2, arg);
+		if (i < 0)
+			argp_error(st, "invalid probe set '%s': expected status or query", arg);
+		o->probe_set = i;
+		break;
+	case OPT_LOAD_ONLY:
+		o->load_only = true;
+		break;
+	case 'p':
+		o->pid = parse_uint(st, "pid", arg, INT_MAX);
+		if (o->pid <= 0)
+			argp_error(st, "invalid pid '%s'", arg);
+		break;
+	case 'a':
+		parse_addr(st, arg, &o->laddr);
+		break;
+	case 'A':
+		parse_addr(st, arg, &o->raddr);
+		break;
+	case OPT_LPORT:
+		o->lport = parse_uint(st, "port", arg, 65535);
+		break;
+	case 'P':
+		o->rport = parse_uint(st, "port", arg, 65535);
+		break;
+	case '4':
+	case '6':
+		if (o->family)
+			argp_error(st, "-4 and -6 exclude each other");
+		o->family = key == '4' ? AF_INET : AF_INET6;
+		break;
+	case OPT_MIN_BYTES:
+		o->min_bytes = parse_uint(st, "--min-bytes", arg, ULLONG_MAX);
+		break;
+	case OPT_MIN_DURATION:
+		o->min_duration_ns = parse_duration_ns(st, arg);
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (o->binary)
+			argp_error(st, "unexpected argument '%s': give one POSTGRES_BINARY", arg);
+		o->binary = arg;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void check_consistency(struct pgn_options *o)
+{
+	const struct pgn_addr_filter *f[] = { &o->laddr, &o->raddr };
+
+	for (int i = 0; i < 2; i++) {
+		if (!f[i]->set || !o->family)
+			continue;
+		if ((f[i]->len == 4) != (o->family == AF_INET)) {
+			fprintf(stderr, "pgnetprof: address filter and -%c contradict each other: nothing would match\n",
+				o->family == AF_INET ? '4' : '6');
+			exit(2);
+		}
+	}
+}
+
+void pgn_options_parse(int argc, char **argv, struct pgn_options *o)
+{
+	static const struct argp argp = { opts, parse_opt, args_doc, doc, NULL, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->query_max = 2048;
+	o->backend = PGN_BACKEND_AUTO;
+	o->probe_set = PGN_PROBES_STATUS;
+	argp_err_exit_status = 2;
+	argp_parse(&argp, argc, argv, 0, NULL, o);
+	check_consistency(o);
+}

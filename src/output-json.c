@@ -1,0 +1,107 @@
+/* JSON Lines: one object per record, "type" first; field names are a contract. */
+#include <string.h>
+
+#include "escape.h"
+#include "output.h"
+
+static void str(FILE *f, const char *key, const char *s, size_t len)
+{
+	fprintf(f, ",\"%s\":\"", key);
+	pgn_escape_json(f, s, len);
+	fputc('"', f);
+}
+
+/* Unknown (empty) values are null, never a made-up string. */
+static void str_or_null(FILE *f, const char *key, const char *s)
+{
+	if (*s)
+		str(f, key, s, strlen(s));
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+static void num(FILE *f, const char *key, unsigned long long v)
+{
+	fprintf(f, ",\"%s\":%llu", key, v);
+}
+
+static void who(FILE *f, const struct pgn_who *w, const char *client)
+{
+	str_or_null(f, "user", w->user);
+	str_or_null(f, "database", w->database);
+	str_or_null(f, "client", client);
+}
+
+static void json_statement(FILE *f, const struct pgn_stmt_view *v)
+{
+	const struct pgn_stmt_rec *r = v->r;
+	const struct pgn_traffic *t = &r->t;
+
+	fputs("{\"type\":\"statement\"", f);
+	str(f, "time", v->time, strlen(v->time));
+	num(f, "pid", r->pid);
+	str(f, "session", v->session, strlen(v->session));
+	who(f, &v->who, v->client);
+	str(f, "query", r->query, r->query_len);
+	str(f, "fingerprint", v->fingerprint, strlen(v->fingerprint));
+	str_or_null(f, "protocol", r->protocol == PGN_PROTO_EXTENDED ? "extended" : "simple");
+	str_or_null(f, "status", r->status == PGN_STMT_ERROR ? "error" : "ok");
+	num(f, "rx_bytes", t->rx.bytes);
+	num(f, "tx_bytes", t->tx.bytes);
+	num(f, "rx_calls", t->rx.calls);
+	num(f, "tx_calls", t->tx.calls);
+	num(f, "rx_segs", t->rx.segs);
+	num(f, "tx_segs", t->tx.segs);
+	num(f, "rx_ns", t->rx.ns);
+	num(f, "tx_ns", t->tx.ns);
+	num(f, "tx_wait_ns", t->tx_wait_ns);
+	num(f, "exec_ns", v->exec_ns);
+	num(f, "response_ns", v->response_ns);
+	num(f, "srtt_us", r->srtt_us);
+	num(f, "retrans", t->retrans);
+	fputs("}\n", f);
+}
+
+static void json_session(FILE *f, const struct pgn_session_view *v)
+{
+	const struct pgn_session_rec *r = v->r;
+
+	fputs("{\"type\":\"session\"", f);
+	str(f, "session", v->session, strlen(v->session));
+	num(f, "pid", r->pid);
+	who(f, &v->who, v->client);
+	str_or_null(f, "transport", pgn_transport_name(r->ep.transport));
+	str(f, "start", v->start, strlen(v->start));
+	str(f, "end", v->end, strlen(v->end));
+	num(f, "statements", r->statements);
+	num(f, "rx_bytes", r->total.rx.bytes);
+	num(f, "tx_bytes", r->total.tx.bytes);
+	num(f, "rx_calls", r->total.rx.calls);
+	num(f, "tx_calls", r->total.tx.calls);
+	num(f, "startup_rx_bytes", r->startup.rx.bytes);
+	num(f, "startup_tx_bytes", r->startup.tx.bytes);
+	num(f, "startup_ns", v->startup_ns);
+	num(f, "unattributed_rx_bytes", r->unattributed.rx.bytes);
+	num(f, "unattributed_tx_bytes", r->unattributed.tx.bytes);
+	fputs("}\n", f);
+}
+
+static void json_summary(FILE *f, const struct pgn_summary *s)
+{
+	fputs("{\"type\":\"summary\"", f);
+	fprintf(f, ",\"seconds\":%.3f", s->seconds);
+	num(f, "statements", s->statements);
+	num(f, "filtered", s->filtered);
+	num(f, "sessions", s->sessions);
+	num(f, "rx_bytes", s->rx_bytes);
+	num(f, "tx_bytes", s->tx_bytes);
+	num(f, "lost_records", s->lost_records);
+	num(f, "lost_backends", s->lost_backends);
+	fputs("}\n", f);
+}
+
+const struct pgn_output pgn_output_json = {
+	.statement = json_statement,
+	.session = json_session,
+	.summary = json_summary,
+};

@@ -1,0 +1,56 @@
+#ifndef PGNETPROF_OUTPUT_H
+#define PGNETPROF_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "pgnetprof.h"
+#include "proctitle.h"
+
+/* A statement record with everything userspace adds to it. */
+struct pgn_stmt_view {
+	const struct pgn_stmt_rec *r;
+	char time[64];		/* RFC 3339 UTC, first request byte */
+	char session[40];
+	struct pgn_who who;
+	char client[64];
+	char fingerprint[17];
+	uint64_t exec_ns;
+	uint64_t response_ns;
+};
+
+struct pgn_session_view {
+	const struct pgn_session_rec *r;
+	char start[64];
+	char end[64];
+	char session[40];
+	struct pgn_who who;
+	char client[64];
+	uint64_t startup_ns;
+	int open;		/* still open when tracing ended */
+};
+
+struct pgn_summary {
+	uint64_t statements;	/* printed */
+	uint64_t filtered;	/* dropped by --min-bytes/--min-duration */
+	uint64_t sessions;
+	uint64_t rx_bytes;	/* over printed statements */
+	uint64_t tx_bytes;
+	uint64_t lost_records;	/* ring buffer full */
+	uint64_t lost_backends;	/* backend table full */
+	double seconds;
+};
+
+struct pgn_output {
+	void (*statement)(FILE *f, const struct pgn_stmt_view *v);
+	void (*session)(FILE *f, const struct pgn_session_view *v);
+	void (*summary)(FILE *f, const struct pgn_summary *s);
+};
+
+extern const struct pgn_output pgn_output_text;
+extern const struct pgn_output pgn_output_json;
+
+const char *pgn_transport_name(unsigned transport);
+
+#endif

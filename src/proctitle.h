@@ -1,0 +1,24 @@
+#ifndef PGNETPROF_PROCTITLE_H
+#define PGNETPROF_PROCTITLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Who a backend serves, from its process title. Empty: unknown. */
+struct pgn_who {
+	char user[64];
+	char database[64];
+};
+
+/* Parses "postgres: [CLUSTER: ]USER DATABASE HOST[(PORT)] ACTIVITY".
+ * Returns false (w emptied) when the title is not a client backend's,
+ * e.g. with update_process_title=off. */
+bool pgn_proctitle_parse(const char *title, size_t len, struct pgn_who *w);
+
+/* Cached per pid: the first successful look-up is kept until forgotten
+ * (at session end), since the process may be gone by then. */
+void pgn_who_lookup(pid_t pid, struct pgn_who *w);
+void pgn_who_forget(pid_t pid);
+
+#endif

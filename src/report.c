@@ -1,0 +1,139 @@
+/* From kernel records to rows: wall-clock times, who, client, fingerprint. */
+#include <arpa/inet.h>
+#include <string.h>
+#include <time.h>
+
+#include "fingerprint.h"
+#include "report.h"
+
+const char *pgn_transport_name(unsigned transport)
+{
+	switch (transport) {
+	case PGN_TRANSPORT_TCP4: return "tcp4";
+	case PGN_TRANSPORT_TCP6: return "tcp6";
+	case PGN_TRANSPORT_UNIX: return "unix";
+	default: return "";
+	}
+}
+
+void pgn_report_init(struct pgn_report *r, const struct pgn_output *out, FILE *f)
+{
+	struct timespec mono, real;
+
+	memset(r, 0, sizeof(*r));
+	r->out = out;
+	r->f = f;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	r->mono_to_real_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+}
+
+static void rfc3339(const struct pgn_report *r, uint64_t mono_ns, char *buf, size_t len)
+{
+	int64_t ns = (int64_t)mono_ns + r->mono_to_real_ns;
+	time_t sec = ns / 1000000000LL;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)((ns % 1000000000LL) / 1000 % 1000000));
+}
+
+/* Like PostgreSQL's %c: hex start time and hex pid. */
+static void session_id(const struct pgn_report *r, uint64_t start_ns, uint32_t pid, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llx.%x",
+		 (unsigned long long)(((int64_t)start_ns + r->mono_to_real_ns) / 1000000000LL), pid);
+}
+
+static void client_str(const struct pgn_endpoint *ep, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	switch (ep->transport) {
+	case PGN_TRANSPORT_TCP4:
+		inet_ntop(AF_INET, ep->raddr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ep->rport);
+		break;
+	case PGN_TRANSPORT_TCP6:
+		if (!memcmp(ep->raddr, v4mapped, sizeof(v4mapped))) {
+			inet_ntop(AF_INET, ep->raddr + 12, a, sizeof(a));
+			snprintf(buf, len, "%s:%u", a, ep->rport);
+		} else {
+			inet_ntop(AF_INET6, ep->raddr, a, sizeof(a));
+			snprintf(buf, len, "[%s]:%u", a, ep->rport);
+		}
+		break;
+	case PGN_TRANSPORT_UNIX:
+		snprintf(buf, len, "[local]");
+		break;
+	default:
+		buf[0] = 0;
+	}
+}
+
+static uint64_t span(uint64_t from, uint64_t to)
+{
+	return from && to > from ? to - from : 0;
+}
+
+static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
+{
+	struct pgn_stmt_view v = { .r = rec };
+	uint64_t end = rec->done_ns ? rec->done_ns : rec->last_tx_ns;
+
+	v.exec_ns = span(rec->start_ns, end);
+	v.response_ns = span(rec->request_ns, rec->last_tx_ns);
+	if (rec->t.rx.bytes + rec->t.tx.bytes < r->min_bytes || v.response_ns < r->min_duration_ns) {
+		r->sum.filtered++;
+		return;
+	}
+	rfc3339(r, rec->request_ns ? rec->request_ns : rec->start_ns, v.time, sizeof(v.time));
+	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
+	pgn_who_lookup(rec->pid, &v.who);
+	client_str(&rec->ep, v.client, sizeof(v.client));
+	pgn_fingerprint(rec->query, rec->query_len, v.fingerprint);
+	r->sum.statements++;
+	r->sum.rx_bytes += rec->t.rx.bytes;
+	r->sum.tx_bytes += rec->t.tx.bytes;
+	r->out->statement(r->f, &v);
+}
+
+static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int open)
+{
+	struct pgn_session_view v = { .r = rec, .open = open };
+
+	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
+	rfc3339(r, rec->proc_start_ns, v.start, sizeof(v.start));
+	rfc3339(r, rec->end_ns, v.end, sizeof(v.end));
+	pgn_who_lookup(rec->pid, &v.who);
+	pgn_who_forget(rec->pid);
+	client_str(&rec->ep, v.client, sizeof(v.client));
+	v.startup_ns = span(rec->first_rx_ns, rec->startup_done_ns);
+	r->sum.sessions++;
+	r->out->session(r->f, &v);
+}
+
+int pgn_report_record(struct pgn_report *r, const void *data, size_t size, int open)
+{
+	const struct pgn_stmt_rec *st = data;
+
+	if (size < sizeof(__u32))
+		return -1;
+	switch (st->type) {
+	case PGN_REC_STATEMENT:
+		if (size < offsetof(struct pgn_stmt_rec, query) + 1 ||
+		    st->query_len >= size - offsetof(struct pgn_stmt_rec, query))
+			return -1;
+		statement(r, st);
+		return 0;
+	case PGN_REC_SESSION:
+		if (size < sizeof(struct pgn_session_rec))
+			return -1;
+		session(r, data, open);
+		return 0;
+	default:
+		return -1;
+	}
+}

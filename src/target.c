@@ -1,0 +1,252 @@
+/* Finding the PostgreSQL binary, checking its probes, listing its processes. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "target.h"
+
+#define PROVIDER "postgresql"
+
+static bool proc_exe(pid_t pid, struct stat *st)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "/proc/%d/exe", pid);
+	return stat(p, st) == 0;
+}
+
+static pid_t proc_ppid(pid_t pid)
+{
+	char p[64], buf[512], *rp;
+	FILE *f;
+	int ppid = 0;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
+		sscanf(rp + 2, "%*c %d", &ppid);
+	fclose(f);
+	return ppid;
+}
+
+/* Process start in ns since boot (field 22 of /proc/PID/stat). */
+static uint64_t proc_start_ns(pid_t pid)
+{
+	char p[64], buf[1024], *rp;
+	unsigned long long ticks = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
+		sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		       &ticks);
+	fclose(f);
+	return ticks * (1000000000ULL / sysconf(_SC_CLK_TCK));
+}
+
+static pid_t next_pid(DIR *d)
+{
+	struct dirent *e;
+	char *end;
+	long pid;
+
+	while ((e = readdir(d))) {
+		pid = strtol(e->d_name, &end, 10);
+		if (*end == 0 && pid > 0)
+			return pid;
+	}
+	return 0;
+}
+
+static bool is_postgres_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !strcmp(base, "postgres") || !strcmp(base, "postmaster");
+}
+
+int pgn_target_find_running(char *path, size_t len)
+{
+	DIR *d = opendir("/proc");
+	char exe[64], found[PATH_MAX], other[PATH_MAX] = "";
+	struct stat st, pst;
+	pid_t pid, ppid;
+	ssize_t n;
+	int count = 0;
+
+	if (!d) {
+		fprintf(stderr, "pgnetprof: cannot read /proc: %s\n", strerror(errno));
+		return -1;
+	}
+	while ((pid = next_pid(d))) {
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+		n = readlink(exe, found, sizeof(found) - 1);
+		if (n <= 0)
+			continue;
+		found[n] = 0;
+		if (!is_postgres_name(found) || !proc_exe(pid, &st))
+			continue;
+		ppid = proc_ppid(pid);
+		if (proc_exe(ppid, &pst) && pst.st_dev == st.st_dev && pst.st_ino == st.st_ino)
+			continue;	/* a backend, not a postmaster */
+		if (count && strcmp(found, path)) {
+			snprintf(other, sizeof(other), "%s", found);
+			continue;
+		}
+		snprintf(path, len, "%s", found);
+		count++;
+	}
+	closedir(d);
+	if (!count) {
+		fprintf(stderr, "pgnetprof: no running PostgreSQL server found; give the path of the postgres binary, e.g. pgnetprof /usr/lib/postgresql/15/bin/postgres\n");
+		return -1;
+	}
+	if (other[0]) {
+		fprintf(stderr, "pgnetprof: several PostgreSQL binaries are running (%s, %s, ...); give the one to trace as an argument\n",
+			path, other);
+		return -1;
+	}
+	return 0;
+}
+
+/* A .note.stapsdt note: pc, base, semaphore, then "provider\0name\0args\0". */
+static void note_probe(struct pgn_target *t, const char *desc, size_t len,
+		       bool *start, bool *done)
+{
+	const size_t addrs = 3 * sizeof(uint64_t);
+	const char *prov, *name;
+
+	if (len <= addrs)
+		return;
+	prov = desc + addrs;
+	if (strnlen(prov, len - addrs) == len - addrs || strcmp(prov, PROVIDER))
+		return;
+	name = prov + strlen(prov) + 1;
+	if ((size_t)(name - desc) >= len || strnlen(name, desc + len - name) == (size_t)(desc + len - name))
+		return;
+	if (!strcmp(name, "statement__status"))
+		t->has_status = true;
+	else if (!strcmp(name, "query__start"))
+		*start = true;
+	else if (!strcmp(name, "query__done"))
+		*done = true;
+}
+
+static int read_probes(int fd, struct pgn_target *t)
+{
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	bool start = false, done = false;
+	int err = -1;
+
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx))
+		goto cleanup;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		GElf_Nhdr nh;
+		Elf_Data *data;
+		size_t off = 0, noff, doff;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".note.stapsdt") || !(data = elf_getdata(scn, NULL)))
+			continue;
+		while ((off = gelf_getnote(data, off, &nh, &noff, &doff)) > 0)
+			if (nh.n_type == 3 && nh.n_namesz == 8 && !memcmp((char *)data->d_buf + noff, "stapsdt", 8))
+				note_probe(t, (char *)data->d_buf + doff, nh.n_descsz, &start, &done);
+	}
+	t->has_query = start && done;
+	err = 0;
+cleanup:
+	if (e)
+		elf_end(e);
+	return err;
+}
+
+int pgn_target_open(const char *path, struct pgn_target *t)
+{
+	struct stat st;
+	int fd, err;
+
+	memset(t, 0, sizeof(*t));
+	if (!realpath(path, t->path)) {
+		fprintf(stderr, "pgnetprof: %s: %s; give the path of the PostgreSQL server binary, e.g. /usr/lib/postgresql/15/bin/postgres\n",
+			path, strerror(errno));
+		return -1;
+	}
+	fd = open(t->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "pgnetprof: %s: %s\n", path,
+			fd < 0 ? strerror(errno) : "not a regular file; give the PostgreSQL server binary");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	err = read_probes(fd, t);
+	close(fd);
+	if (err) {
+		fprintf(stderr, "pgnetprof: %s is not an ELF executable; give the PostgreSQL server binary (postgres)\n", path);
+		return -1;
+	}
+	if (!t->has_status && !t->has_query) {
+		fprintf(stderr, "pgnetprof: %s has no USDT probes of provider '" PROVIDER "': "
+			"PostgreSQL must be built with --enable-dtrace (Debian, Ubuntu and PGDG packages are); "
+			"check with: readelf -n %s | grep -A2 stapsdt\n", path, path);
+		return -1;
+	}
+	/* the kernel's dev_t is major << 20 | minor */
+	t->kdev = ((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev);
+	t->ino = st.st_ino;
+	return 0;
+}
+
+static bool descends_from(pid_t pid, pid_t root)
+{
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		if (pid == root)
+			return true;
+		pid = proc_ppid(pid);
+	}
+	return false;
+}
+
+int pgn_target_each_process(const struct pgn_target *t, pid_t root_pid, pgn_proc_fn fn, void *arg)
+{
+	DIR *d = opendir("/proc");
+	struct stat st;
+	pid_t pid;
+
+	if (!d) {
+		fprintf(stderr, "pgnetprof: cannot read /proc: %s\n", strerror(errno));
+		return -1;
+	}
+	while ((pid = next_pid(d))) {
+		if (root_pid ? !descends_from(pid, root_pid)
+			     : !proc_exe(pid, &st) || st.st_ino != t->ino ||
+			       (((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev)) != t->kdev)
+			continue;
+		fn(pid, proc_start_ns(pid), arg);
+	}
+	closedir(d);
+	return 0;
+}

@@ -1,0 +1,27 @@
+#ifndef PGNETPROF_TARGET_H
+#define PGNETPROF_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The PostgreSQL binary being traced. */
+struct pgn_target {
+	char path[4096];
+	uint64_t kdev;		/* st_dev as the kernel encodes it (MKDEV) */
+	uint64_t ino;
+	bool has_status;	/* statement__status */
+	bool has_query;		/* query__start and query__done */
+};
+
+/* Each returns 0, or prints why to stderr and returns -1. */
+int pgn_target_find_running(char *path, size_t len);
+int pgn_target_open(const char *path, struct pgn_target *t);
+
+/* Calls fn(pid, start_ns, arg) for every live process of the target (or,
+ * with root_pid, for root_pid and its descendants). start_ns is the
+ * process start in CLOCK_MONOTONIC-like boot time. */
+typedef void (*pgn_proc_fn)(pid_t pid, uint64_t start_ns, void *arg);
+int pgn_target_each_process(const struct pgn_target *t, pid_t root_pid, pgn_proc_fn fn, void *arg);
+
+#endif

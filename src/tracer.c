@@ -1,0 +1,323 @@
+/* The BPF skeleton's lifecycle: open, configure, load, attach, poll, finish. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "flush.h"
+#include "pgnetprof.skel.h"
+#include "tracer.h"
+
+#define MAX_LINKS 32
+
+struct pgn_tracer {
+	struct pgnetprof_bpf *skel;
+	struct ring_buffer *rb;
+	struct pgn_report *rep;
+	enum pgn_hook_backend backend;
+	unsigned probe_set;
+	struct bpf_link *links[MAX_LINKS];
+	int nlinks;
+};
+
+/* The kernel-hook programs of each backend; NULL-terminated. */
+static void backend_programs(struct pgnetprof_bpf *s, enum pgn_hook_backend b,
+			     struct bpf_program **p)
+{
+	int n = 0;
+
+	switch (b) {
+	case PGN_BACKEND_FEXIT:
+		p[n++] = s->progs.fe_tcp_sendmsg;
+		p[n++] = s->progs.fe_tcp_recvmsg;
+		p[n++] = s->progs.fe_unix_sendmsg;
+		p[n++] = s->progs.fe_unix_recvmsg;
+		p[n++] = s->progs.fx_tcp_sendmsg;
+		p[n++] = s->progs.fx_tcp_recvmsg;
+		p[n++] = s->progs.fx_unix_sendmsg;
+		p[n++] = s->progs.fx_unix_recvmsg;
+		break;
+	case PGN_BACKEND_TRACEPOINT:
+		p[n++] = s->progs.tp_sys_enter;
+		p[n++] = s->progs.tp_sock_send;
+		p[n++] = s->progs.tp_sock_recv;
+		break;
+	case PGN_BACKEND_KPROBE:
+		p[n++] = s->progs.kp_tcp_sendmsg;
+		p[n++] = s->progs.kp_tcp_recvmsg;
+		p[n++] = s->progs.kp_unix_sendmsg;
+		p[n++] = s->progs.kp_unix_recvmsg;
+		p[n++] = s->progs.krp_tcp_sendmsg;
+		p[n++] = s->progs.krp_tcp_recvmsg;
+		p[n++] = s->progs.krp_unix_sendmsg;
+		p[n++] = s->progs.krp_unix_recvmsg;
+		break;
+	default:
+		break;
+	}
+	p[n] = NULL;
+}
+
+static void set_rodata(struct pgnetprof_bpf *s, const struct pgn_options *o, const struct pgn_target *t)
+{
+	struct pgnetprof_bpf__rodata *ro = s->rodata;
+
+	ro->probe_set = o->probe_set;
+	ro->query_max = o->query_max + 1;	/* + NUL */
+	ro->track_exec = !o->pid;
+	ro->target_dev = t->kdev;
+	ro->target_ino = t->ino;
+	ro->filter_family = o->family;
+	ro->filter_lport = o->lport;
+	ro->filter_rport = o->rport;
+	ro->filter_laddr = o->laddr.set;
+	ro->filter_raddr = o->raddr.set;
+	ro->laddr_len = o->laddr.len;
+	ro->raddr_len = o->raddr.len;
+	memcpy((void *)ro->laddr, o->laddr.addr, 16);
+	memcpy((void *)ro->raddr, o->raddr.addr, 16);
+}
+
+/* Only the chosen backend's hooks and the chosen probe set are loaded. */
+static void set_autoload(struct pgnetprof_bpf *s, enum pgn_hook_backend chosen, unsigned probe_set)
+{
+	static const enum pgn_hook_backend all[] = {
+		PGN_BACKEND_FEXIT, PGN_BACKEND_TRACEPOINT, PGN_BACKEND_KPROBE,
+	};
+	struct bpf_program *p[16];
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		backend_programs(s, all[i], p);
+		for (int j = 0; p[j]; j++)
+			bpf_program__set_autoload(p[j], all[i] == chosen);
+	}
+	bpf_program__set_autoload(s->progs.on_statement_status, probe_set == PGN_PROBES_STATUS);
+	bpf_program__set_autoload(s->progs.on_query_start, probe_set == PGN_PROBES_QUERY);
+	bpf_program__set_autoload(s->progs.on_query_done, probe_set == PGN_PROBES_QUERY);
+}
+
+static int keep_link(struct pgn_tracer *tr, struct bpf_link *l, const char *what)
+{
+	if (!l) {
+		int err = -errno;
+
+		fprintf(stderr, "pgnetprof: cannot attach %s: %s\n", what, strerror(-err));
+		return err ? err : -EINVAL;
+	}
+	if (tr->nlinks == MAX_LINKS) {
+		bpf_link__destroy(l);
+		return -E2BIG;
+	}
+	tr->links[tr->nlinks++] = l;
+	return 0;
+}
+
+static int attach_usdt(struct pgn_tracer *tr, struct bpf_program *p, const char *path,
+		       const char *probe)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "USDT probe postgresql:%s", probe);
+	return keep_link(tr, bpf_program__attach_usdt(p, -1, path, "postgresql", probe, NULL), what);
+}
+
+static int seed_one_err;
+
+static void seed_one(pid_t pid, uint64_t start_ns, void *arg)
+{
+	struct pgn_tracer *tr = arg;
+	static struct pgn_backend b;
+	__u32 key = pid;
+
+	memset(&b, 0, sizeof(b));
+	b.sess.pid = pid;
+	b.sess.proc_start_ns = start_ns;
+	if (bpf_map__update_elem(tr->skel->maps.backends, &key, sizeof(key), &b, sizeof(b), BPF_NOEXIST) &&
+	    errno != EEXIST)
+		seed_one_err = -errno;
+}
+
+static int seed(struct pgn_tracer *tr, const struct pgn_options *o, const struct pgn_target *t)
+{
+	seed_one_err = 0;
+	if (pgn_target_each_process(t, o->pid, seed_one, tr))
+		return -ENOENT;
+	if (seed_one_err)
+		fprintf(stderr, "pgnetprof: cannot add a process to the backend table: %s\n",
+			strerror(-seed_one_err));
+	return seed_one_err;
+}
+
+/* Process tracking and the backend's socket hooks: what may not work on
+ * this kernel, so auto tries the next backend when this fails. */
+static int attach_hooks(struct pgn_tracer *tr)
+{
+	struct pgnetprof_bpf *s = tr->skel;
+	struct bpf_program *p[16];
+	int err = 0;
+
+	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_fork), "sched_process_fork");
+	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_exec), "sched_process_exec");
+	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_exit), "sched_process_exit");
+	backend_programs(s, tr->backend, p);
+	for (int i = 0; p[i] && !err; i++)
+		err = keep_link(tr, bpf_program__attach(p[i]), bpf_program__name(p[i]));
+	return err;
+}
+
+/* Fork tracking is on, so the processes seeded now stay followed; a
+ * second scan catches what was forked during the first. */
+static int attach_probes(struct pgn_tracer *tr, const struct pgn_options *o, const struct pgn_target *t)
+{
+	struct pgnetprof_bpf *s = tr->skel;
+	int err = seed(tr, o, t);
+
+	if (tr->probe_set == PGN_PROBES_STATUS) {
+		err = err ?: attach_usdt(tr, s->progs.on_statement_status, t->path, "statement__status");
+	} else {
+		err = err ?: attach_usdt(tr, s->progs.on_query_start, t->path, "query__start");
+		err = err ?: attach_usdt(tr, s->progs.on_query_done, t->path, "query__done");
+	}
+	return err ?: seed(tr, o, t);
+}
+
+static void detach_all(struct pgn_tracer *tr)
+{
+	while (tr->nlinks)
+		bpf_link__destroy(tr->links[--tr->nlinks]);
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct pgn_tracer *tr = ctx;
+
+	if (pgn_report_record(tr->rep, data, size, 0))
+		fprintf(stderr, "pgnetprof: skipped a malformed record (%zu bytes)\n", size);
+	return 0;
+}
+
+/* Opens and loads one backend; with quiet, libbpf's complaints are for -v. */
+static int try_backend(struct pgn_tracer *tr, enum pgn_hook_backend b,
+		       const struct pgn_options *o, const struct pgn_target *t)
+{
+	int err;
+
+	tr->backend = b;
+	tr->skel = pgnetprof_bpf__open();
+	if (!tr->skel)
+		return -errno;
+	set_rodata(tr->skel, o, t);
+	set_autoload(tr->skel, b, o->probe_set);
+	err = pgnetprof_bpf__load(tr->skel);
+	if (!err && !o->load_only)
+		err = attach_hooks(tr);
+	if (err) {
+		detach_all(tr);
+		pgnetprof_bpf__destroy(tr->skel);
+		tr->skel = NULL;
+	}
+	return err;
+}
+
+extern int pgn_libbpf_quiet;
+
+struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pgn_target *t)
+{
+	static const enum pgn_hook_backend order[] = {
+		PGN_BACKEND_FEXIT, PGN_BACKEND_TRACEPOINT, PGN_BACKEND_KPROBE,
+	};
+	struct pgn_tracer *tr = calloc(1, sizeof(*tr));
+	int err = -ENOENT;
+
+	if (!tr)
+		return NULL;
+	tr->probe_set = o->probe_set;
+	if (o->backend != PGN_BACKEND_AUTO) {
+		err = try_backend(tr, o->backend, o, t);
+		if (err)
+			fprintf(stderr, "pgnetprof: the %s backend does not work on this kernel (%s); try --backend auto%s\n",
+				pgn_backend_name(o->backend), strerror(-err),
+				o->verbose ? "" : ", or -v for libbpf's details");
+	} else {
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && err; i++) {
+			pgn_libbpf_quiet = !o->verbose;
+			err = try_backend(tr, order[i], o, t);
+			pgn_libbpf_quiet = 0;
+			if (err && o->verbose)
+				fprintf(stderr, "pgnetprof: backend %s unavailable: %s\n",
+					pgn_backend_name(order[i]), strerror(-err));
+		}
+		if (err)
+			fprintf(stderr, "pgnetprof: no kernel hook backend works here (fexit, tracepoint, kprobe all failed; last: %s); run with -v for libbpf's details\n",
+				strerror(-err));
+	}
+	if (err || (!o->load_only && attach_probes(tr, o, t)))
+		goto fail;
+	if (!o->load_only) {
+		tr->rb = ring_buffer__new(bpf_map__fd(tr->skel->maps.events), handle_record, tr, NULL);
+		if (!tr->rb) {
+			fprintf(stderr, "pgnetprof: cannot open the ring buffer: %s\n", strerror(errno));
+			goto fail;
+		}
+	}
+	return tr;
+fail:
+	pgn_tracer_free(tr);
+	return NULL;
+}
+
+enum pgn_hook_backend pgn_tracer_backend(const struct pgn_tracer *tr)
+{
+	return tr->backend;
+}
+
+int pgn_tracer_poll(struct pgn_tracer *tr, struct pgn_report *rep, int timeout_ms)
+{
+	int n;
+
+	tr->rep = rep;
+	n = ring_buffer__poll(tr->rb, timeout_ms);
+	return n == -EINTR ? 0 : n;
+}
+
+static void flush_open_backends(struct pgn_tracer *tr, struct pgn_report *rep)
+{
+	struct bpf_map *m = tr->skel->maps.backends;
+	static struct pgn_backend b;
+	__u32 key, next, *prev = NULL;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &b, sizeof(b), 0))
+			continue;
+		pgn_flush_backend(&b, now.tv_sec * 1000000000ULL + now.tv_nsec,
+				  tr->probe_set == PGN_PROBES_QUERY, rep);
+	}
+}
+
+void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
+{
+	detach_all(tr);
+	tr->rep = rep;
+	if (tr->rb)
+		ring_buffer__consume(tr->rb);
+	flush_open_backends(tr, rep);
+	rep->sum.lost_records = tr->skel->bss->lost_records;
+	rep->sum.lost_backends = tr->skel->bss->lost_backends;
+}
+
+void pgn_tracer_free(struct pgn_tracer *tr)
+{
+	if (!tr)
+		return;
+	detach_all(tr);
+	ring_buffer__free(tr->rb);
+	pgnetprof_bpf__destroy(tr->skel);
+	free(tr);
+}

@@ -1,0 +1,20 @@
+#ifndef PGNETPROF_TRACER_H
+#define PGNETPROF_TRACER_H
+
+#include "options.h"
+#include "report.h"
+#include "target.h"
+
+struct pgn_tracer;
+
+/* Opens, loads and (unless load_only) attaches everything; picks the hook
+ * backend when o->backend is auto. Prints why and returns NULL on failure. */
+struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pgn_target *t);
+enum pgn_hook_backend pgn_tracer_backend(const struct pgn_tracer *tr);
+/* Waits up to timeout_ms for records and hands them to the report. */
+int pgn_tracer_poll(struct pgn_tracer *tr, struct pgn_report *rep, int timeout_ms);
+/* Detaches, drains, reports what is still open, and fills the loss counters. */
+void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep);
+void pgn_tracer_free(struct pgn_tracer *tr);
+
+#endif

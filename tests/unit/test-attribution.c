@@ -1,0 +1,344 @@
+/* The attribution machine on synthetic event sequences (DESIGN.md §1-§2). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <linux/types.h>
+#include <cmocka.h>
+
+#include "pgnetprof.h"
+
+#define MAX_OUT 16
+
+static struct pgn_stmt_rec stmts[MAX_OUT];
+static struct pgn_session_rec sessions[MAX_OUT];
+static int nstmts, nsessions;
+
+static void pgn_emit_stmt(struct pgn_backend *b)
+{
+	assert_true(nstmts < MAX_OUT);
+	stmts[nstmts++] = b->stmt;
+}
+
+static void pgn_emit_session(struct pgn_backend *b)
+{
+	assert_true(nsessions < MAX_OUT);
+	sessions[nsessions++] = b->sess;
+}
+
+#define PGN_INLINE static inline
+#include "attribution.h"
+
+static struct pgn_backend be;
+static __u64 clock_ns;
+static __u32 segs_in, segs_out;
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&be, 0, sizeof(be));
+	be.sess.pid = 42;
+	be.flags = PGN_B_HAVE_SOCK;
+	nstmts = nsessions = 0;
+	clock_ns = 1000;
+	segs_in = segs_out = 0;
+	return 0;
+}
+
+/* A recv or send of n bytes (or -errno) taking 10 ns; each data call is
+ * one segment in its direction. */
+static struct pgn_io io(long n, int rx)
+{
+	struct pgn_io e = { .dur_ns = 10, .ret = n, .srtt_us = 50 };
+
+	clock_ns += 100;
+	e.ts = clock_ns;
+	if (n > 0) {
+		if (rx)
+			segs_in++;
+		else
+			segs_out++;
+	}
+	e.segs_in = segs_in;
+	e.segs_out = segs_out;
+	return e;
+}
+
+static void recv_(long n) { struct pgn_io e = io(n, 1); pgn_on_recv(&be, &e); }
+static void send_(long n) { struct pgn_io e = io(n, 0); pgn_on_send(&be, &e); }
+static int status_text(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 0); }
+static void status_null(void) { clock_ns += 100; pgn_on_stmt_end(&be, clock_ns); }
+static int query_start(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 1); }
+static void query_done(void) { clock_ns += 100; pgn_on_stmt_end(&be, clock_ns); }
+static void finish(int query_probes) { clock_ns += 100; pgn_on_exit(&be, clock_ns, query_probes); }
+
+/* Startup as PostgreSQL does it: startup packet in, auth + params + first
+ * ReadyForQuery out, the first statement__status(NULL) before the flush. */
+static void startup(int with_status)
+{
+	recv_(8 + 33);
+	if (with_status)
+		status_null();
+	send_(400);
+}
+
+static void assert_conserved(const struct pgn_session_rec *s)
+{
+	__u64 rx = s->startup.rx.bytes + s->unattributed.rx.bytes;
+	__u64 tx = s->startup.tx.bytes + s->unattributed.tx.bytes;
+	__u64 rxc = s->startup.rx.calls + s->unattributed.rx.calls;
+	__u64 rxs = s->startup.rx.segs + s->unattributed.rx.segs;
+
+	for (int i = 0; i < nstmts; i++) {
+		rx += stmts[i].t.rx.bytes;
+		tx += stmts[i].t.tx.bytes;
+		rxc += stmts[i].t.rx.calls;
+		rxs += stmts[i].t.rx.segs;
+	}
+	assert_int_equal(rx, s->total.rx.bytes);
+	assert_int_equal(tx, s->total.tx.bytes);
+	assert_int_equal(rxc, s->total.rx.calls);
+	assert_int_equal(rxs, s->total.rx.segs);
+	assert_int_equal(s->statements, nstmts);
+}
+
+/* Small result: every response byte is sent after the statement is done. */
+static void test_small_result(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(15);			/* Q + "select 1" */
+	assert_int_equal(status_text(), 1);
+	status_null();
+	send_(60);			/* T D C Z, all after done */
+	recv_(5);			/* Terminate */
+	finish(0);
+
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].t.rx.bytes, 15);
+	assert_int_equal(stmts[0].t.rx.calls, 1);
+	assert_int_equal(stmts[0].t.tx.bytes, 60);
+	assert_int_equal(stmts[0].t.tx.calls, 1);
+	assert_int_equal(stmts[0].t.rx.segs, 1);
+	assert_int_equal(stmts[0].t.tx.segs, 1);
+	assert_int_equal(stmts[0].protocol, PGN_PROTO_SIMPLE);
+	assert_int_equal(stmts[0].status, PGN_STMT_OK);
+	assert_true(stmts[0].request_ns < stmts[0].start_ns);
+	assert_true(stmts[0].done_ns < stmts[0].last_tx_ns);
+	assert_int_equal(stmts[0].srtt_us, 50);
+	assert_int_equal(nsessions, 1);
+	assert_int_equal(sessions[0].startup.rx.bytes, 41);
+	assert_int_equal(sessions[0].startup.tx.bytes, 400);
+	assert_int_equal(sessions[0].unattributed.rx.bytes, 5);
+	assert_int_equal(sessions[0].total.rx.bytes, 41 + 15 + 5);
+	assert_conserved(&sessions[0]);
+}
+
+/* Large result: full 8 KiB buffers flushed during execution, the rest after. */
+static void test_large_result(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(30);
+	status_text();
+	send_(8192);
+	send_(8192);
+	status_null();
+	send_(3000);
+	recv_(30);			/* next statement's request closes this one */
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].t.tx.bytes, 8192 * 2 + 3000);
+	assert_int_equal(stmts[0].t.tx.calls, 3);
+	assert_int_equal(stmts[0].t.tx.segs, 3);
+	assert_int_equal(stmts[0].t.tx.ns, 30);
+	assert_int_equal(stmts[0].t.rx.bytes, 30);
+	finish(0);
+	assert_int_equal(nstmts, 1);	/* a request that ran nothing is not a statement */
+	assert_int_equal(sessions[0].unattributed.rx.bytes, 30);
+	assert_conserved(&sessions[0]);
+}
+
+/* A request split over several recvs, with EAGAIN returns in between. */
+static void test_split_request_and_eagain(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(-PGN_EAGAIN);
+	recv_(1000);
+	recv_(-PGN_EAGAIN);
+	recv_(1000);
+	recv_(234);
+	status_text();
+	status_null();
+	recv_(0);			/* EOF is not traffic either */
+	send_(20);
+	finish(0);
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].t.rx.bytes, 2234);
+	assert_int_equal(stmts[0].t.rx.calls, 3);
+	assert_int_equal(stmts[0].t.rx.ns, 30);
+	assert_int_equal(sessions[0].total.rx.calls, 4);
+	assert_conserved(&sessions[0]);
+}
+
+/* Send blocked on a full socket: EAGAIN until the next send succeeds. */
+static void test_tx_wait(void **state)
+{
+	struct pgn_io e;
+
+	(void)state;
+	startup(1);
+	recv_(20);
+	status_text();
+	send_(8192);
+	e = io(-PGN_EAGAIN, 0);		/* at t0 */
+	pgn_on_send(&be, &e);
+	clock_ns += 5000;		/* waiting in epoll */
+	e = io(8192, 0);		/* entry = ts - 10 */
+	pgn_on_send(&be, &e);
+	status_null();
+	send_(100);
+	finish(0);
+	assert_int_equal(stmts[0].t.tx_wait_ns, 5000 + 100 - 10);
+	assert_int_equal(stmts[0].t.tx.calls, 3);
+	assert_int_equal(sessions[0].total.tx_wait_ns, stmts[0].t.tx_wait_ns);
+}
+
+/* Extended protocol: Parse, Bind, Execute each report the text: one statement. */
+static void test_extended_one_cycle(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(80);			/* P B D E S in one recv */
+	assert_int_equal(status_text(), 1);
+	assert_int_equal(status_text(), 0);
+	assert_int_equal(status_text(), 0);
+	status_null();
+	send_(70);
+	finish(0);
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].protocol, PGN_PROTO_EXTENDED);
+	assert_int_equal(stmts[0].status_hits, 3);
+	assert_int_equal(stmts[0].t.rx.bytes, 80);
+	assert_int_equal(stmts[0].t.tx.bytes, 70);
+	assert_conserved(&sessions[0]);
+}
+
+/* query__start/query__done only: startup's end is seen at the first
+ * query__start, and the request is what arrived since the last send. */
+static void test_query_probes_startup(void **state)
+{
+	(void)state;
+	startup(0);
+	recv_(15);
+	query_start();
+	query_done();
+	send_(60);
+	recv_(20);
+	query_start();
+	query_done();
+	send_(61);
+	finish(1);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[0].t.rx.bytes, 15);
+	assert_int_equal(stmts[0].t.tx.bytes, 60);
+	assert_int_equal(stmts[1].t.rx.bytes, 20);
+	assert_int_equal(stmts[1].t.tx.bytes, 61);
+	assert_int_equal(sessions[0].startup.rx.bytes, 41);
+	assert_int_equal(sessions[0].startup.tx.bytes, 400);
+	assert_conserved(&sessions[0]);
+}
+
+/* query probes: a failed statement never fires query__done; the next
+ * query__start closes it as an error and takes only its own request. */
+static void test_query_probes_error(void **state)
+{
+	(void)state;
+	startup(0);
+	recv_(25);
+	query_start();
+	send_(90);			/* ErrorResponse + ReadyForQuery */
+	recv_(15);
+	query_start();
+	query_done();
+	send_(60);
+	recv_(5);			/* Terminate */
+	finish(1);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[0].status, PGN_STMT_ERROR);
+	assert_int_equal(stmts[0].t.rx.bytes, 25);
+	assert_int_equal(stmts[0].t.tx.bytes, 90);
+	assert_int_equal(stmts[1].status, PGN_STMT_OK);
+	assert_int_equal(stmts[1].t.rx.bytes, 15);
+	assert_int_equal(sessions[0].unattributed.rx.bytes, 5);
+	assert_conserved(&sessions[0]);
+}
+
+/* Killed while executing: the statement is reported as an error. */
+static void test_exit_mid_statement(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(25);
+	status_text();
+	send_(8192);
+	finish(0);
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].status, PGN_STMT_ERROR);
+	assert_int_equal(stmts[0].t.tx.bytes, 8192);
+	assert_conserved(&sessions[0]);
+}
+
+/* Traffic while idle (NOTIFY delivery) belongs to no statement. */
+static void test_idle_traffic_unattributed(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(15);
+	status_text();
+	status_null();
+	send_(60);
+	recv_(15);
+	status_text();
+	status_null();
+	send_(60);
+	assert_int_equal(nstmts, 1);
+	finish(0);
+	assert_int_equal(nstmts, 2);
+	assert_conserved(&sessions[0]);
+}
+
+/* A session we joined mid-way: its first request still finds its statement. */
+static void test_joined_session(void **state)
+{
+	(void)state;
+	recv_(15);
+	status_text();
+	status_null();
+	send_(60);
+	finish(0);
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].t.rx.bytes, 15);
+	assert_int_equal(stmts[0].t.tx.bytes, 60);
+	assert_int_equal(sessions[0].startup.rx.bytes, 0);
+	assert_conserved(&sessions[0]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_small_result, setup),
+		cmocka_unit_test_setup(test_large_result, setup),
+		cmocka_unit_test_setup(test_split_request_and_eagain, setup),
+		cmocka_unit_test_setup(test_tx_wait, setup),
+		cmocka_unit_test_setup(test_extended_one_cycle, setup),
+		cmocka_unit_test_setup(test_query_probes_startup, setup),
+		cmocka_unit_test_setup(test_query_probes_error, setup),
+		cmocka_unit_test_setup(test_exit_mid_statement, setup),
+		cmocka_unit_test_setup(test_idle_traffic_unattributed, setup),
+		cmocka_unit_test_setup(test_joined_session, setup),
+	};
+
+	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
+}
