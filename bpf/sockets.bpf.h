@@ -30,11 +30,11 @@ static __always_inline void sock_endpoint(struct sock *sk, __u8 transport,
 {
 	ep->transport = transport;
 	if (transport == PGN_TRANSPORT_TCP4) {
-		BPF_CORE_READ_INTO(ep->laddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(ep->raddr, sk, __sk_common.skc_daddr);
+		bpf_core_read(ep->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(ep->raddr, 4, &sk->__sk_common.skc_daddr);
 	} else if (transport == PGN_TRANSPORT_TCP6) {
-		BPF_CORE_READ_INTO(ep->laddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(ep->raddr, sk, __sk_common.skc_v6_daddr);
+		bpf_core_read(ep->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(ep->raddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 	if (transport != PGN_TRANSPORT_UNIX) {
 		ep->lport = BPF_CORE_READ(sk, __sk_common.skc_num);

@@ -1,0 +1,118 @@
+# Shared by the integration tests: TAP output, a throwaway PostgreSQL on a
+# free loopback port, and pgnetprof started and stopped around a workload.
+set -u
+
+PG_BINDIR=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+PG_BIN=$PG_BINDIR/postgres
+PG_OS_USER=${PG_OS_USER:-postgres}
+PGNETPROF=${PGNETPROF:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/src/pgnetprof}
+WORK=$(mktemp -d /tmp/pgnetprof-test.XXXXXX)
+chmod 755 "$WORK"
+
+tap_n=0
+tap_failed=0
+ok() {		# ok CONDITION-EXIT-STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+check() {	# check DESCRIPTION COMMAND...: ok if COMMAND succeeds
+	local d=$1; shift
+	"$@"; ok $? "$d"
+}
+eq() {		# eq DESCRIPTION GOT WANT
+	if [ "$2" = "$3" ]; then ok 0 "$1"; else ok 1 "$1 (got '$2', want '$3')"; fi
+}
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+diag() {
+	sed 's/^/# /' "$@" >&2
+}
+
+free_port() {
+	local p
+	for p in $(shuf -i 20000-60000 -n 100); do
+		ss -Htan "( sport = :$p or dport = :$p )" | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# pg_init: a data directory owned by the unprivileged PG_OS_USER
+pg_init() {
+	PGDATA_DIR=$WORK/data
+	mkdir -p "$PGDATA_DIR" && chown "$PG_OS_USER" "$PGDATA_DIR" "$WORK" ||
+		bail "cannot prepare $PGDATA_DIR"
+	runuser -u "$PG_OS_USER" -- "$PG_BINDIR/initdb" -D "$PGDATA_DIR" -A trust -U postgres \
+		--no-sync -E UTF8 --locale=C >"$WORK/initdb.log" 2>&1 || { diag "$WORK/initdb.log"; bail "initdb failed"; }
+	PGPORT=$(free_port) || bail "no free port"
+	export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres
+}
+
+# pg_start [EXTRA postgres OPTIONS]: listen on 127.0.0.1:PGPORT only
+pg_start() {
+	runuser -u "$PG_OS_USER" -- "$PG_BINDIR/pg_ctl" -D "$PGDATA_DIR" -w -t 60 -l "$WORK/postgres.log" \
+		-o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK -c fsync=off $*" start >/dev/null ||
+		{ diag "$WORK/postgres.log"; bail "PostgreSQL did not start"; }
+}
+
+pg_stop() {
+	[ -n "${PGDATA_DIR:-}" ] && [ -f "$PGDATA_DIR/postmaster.pid" ] &&
+		runuser -u "$PG_OS_USER" -- "$PG_BINDIR/pg_ctl" -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1
+	return 0
+}
+
+psql_() {
+	psql -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+# prof_start [OPTIONS]: pgnetprof in the background, output in $WORK/out,
+# waits for its "Tracing ... Hit Ctrl-C to end." line
+prof_start() {
+	: >"$WORK/out"
+	: >"$WORK/err"
+	"$PGNETPROF" "$@" >"$WORK/out" 2>"$WORK/err" &
+	PROF_PID=$!
+	for _ in $(seq 1 300); do
+		grep -q 'Hit Ctrl-C to end' "$WORK/err" && return 0
+		kill -0 "$PROF_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	diag "$WORK/err"
+	bail "pgnetprof did not start"
+}
+
+# prof_stop: SIGINT, wait for the final flush
+prof_stop() {
+	kill -INT "$PROF_PID" 2>/dev/null
+	wait "$PROF_PID"
+	PROF_STATUS=$?
+	PROF_PID=
+}
+
+cleanup() {
+	[ -n "${PROF_PID:-}" ] && kill -INT "$PROF_PID" 2>/dev/null && wait "$PROF_PID"
+	pg_stop
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# done_testing: the TAP plan; the exit status says whether all passed
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# JSON records of a type from pgnetprof's output
+records() {
+	jq -c "select(.type == \"$1\")" "$WORK/out"
+}
