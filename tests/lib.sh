@@ -116,3 +116,38 @@ done_testing() {
 records() {
 	jq -c "select(.type == \"$1\")" "$WORK/out"
 }
+
+# Long-lived client sessions: session_open NAME starts psql reading a fifo;
+# session_sql NAME SQL runs SQL and waits for it; sessions_close ends them.
+declare -A SESSION_FD SESSION_PID
+session_open() {
+	local fd
+	mkfifo "$WORK/$1.in"
+	psql -X -At "${@:2}" <"$WORK/$1.in" >"$WORK/$1.out" 2>&1 &
+	SESSION_PID[$1]=$!
+	exec {fd}>"$WORK/$1.in"
+	SESSION_FD[$1]=$fd
+}
+session_sql() {
+	local marker="__done_${RANDOM}_$RANDOM"
+	printf '%s;\n\\echo %s\n' "$2" "$marker" >&"${SESSION_FD[$1]}"
+	for _ in $(seq 1 300); do
+		grep -q "^$marker\$" "$WORK/$1.out" && break
+		sleep 0.05
+	done
+	sed -n "/^__done_/!p" "$WORK/$1.out" | tail -n +$((${SESSION_LINES[$1]:-0} + 1))
+	SESSION_LINES[$1]=$(grep -vc '^__done_' "$WORK/$1.out")
+}
+declare -A SESSION_LINES
+sessions_close() {	# every psql holds the others' fifos open: close all
+	local name fd
+	for name in "${!SESSION_FD[@]}"; do
+		fd=${SESSION_FD[$name]}
+		exec {fd}>&-
+	done
+	for name in "${!SESSION_PID[@]}"; do
+		wait "${SESSION_PID[$name]}"
+	done
+	SESSION_FD=()
+	SESSION_PID=()
+}

@@ -1,2 +1,57 @@
 #!/bin/bash
-echo 1..0
+# Every bad input exits non-zero with a message naming the problem.
+source "$TESTS_DIR/lib.sh"
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin/postgres}
+
+fails_with() {	# fails_with DESCRIPTION PATTERN COMMAND...
+	local d=$1 pat=$2 rc
+	shift 2
+	"$@" >"$WORK/o" 2>"$WORK/e"
+	rc=$?
+	if [ $rc -ne 0 ] && grep -qiE -- "$pat" "$WORK/e"; then
+		ok 0 "$d"
+	else
+		ok 1 "$d (exit $rc)"
+		diag "$WORK/e"
+	fi
+}
+
+fails_with "nonexistent binary" "/nonexistent/postgres: No such file.*PostgreSQL server binary" \
+	"$PGNETPROF" /nonexistent/postgres
+fails_with "binary without probes" "/bin/true has no USDT probes.*--enable-dtrace" \
+	"$PGNETPROF" /bin/true
+fails_with "not an ELF file" "not an ELF executable" "$PGNETPROF" /etc/passwd
+fails_with "a directory" "not a regular file" "$PGNETPROF" /tmp
+
+# the binary copied where the unprivileged user can run it
+cp "$PGNETPROF" "$WORK/pgnetprof"
+chmod 755 "$WORK/pgnetprof"
+fails_with "not root" "must run as root" runuser -u nobody -- "$WORK/pgnetprof" "$PG_BIN"
+
+fails_with "unknown backend" "invalid backend 'foo'" "$PGNETPROF" --backend foo "$PG_BIN"
+fails_with "unknown probe set" "invalid probe set 'all'" "$PGNETPROF" --probes all "$PG_BIN"
+fails_with "unknown format" "invalid format 'yaml'" "$PGNETPROF" -f yaml "$PG_BIN"
+fails_with "non-numeric duration" "invalid duration 'abc'" "$PGNETPROF" -d abc "$PG_BIN"
+fails_with "zero duration" "invalid duration '0'" "$PGNETPROF" -d 0 "$PG_BIN"
+fails_with "query-max 0" "invalid --query-max '0'" "$PGNETPROF" --query-max 0 "$PG_BIN"
+fails_with "query-max too big" "invalid --query-max '99999'.*8191" "$PGNETPROF" --query-max 99999 "$PG_BIN"
+fails_with "negative pid" "invalid pid '-5'" "$PGNETPROF" -p -5 "$PG_BIN"
+fails_with "pid of no process" "no process with pid 2147483" "$PGNETPROF" -p 2147483 "$PG_BIN"
+fails_with "bad address" "invalid address '300.1.1.1'" "$PGNETPROF" -A 300.1.1.1 "$PG_BIN"
+fails_with "bad port" "invalid port '70000'" "$PGNETPROF" -P 70000 "$PG_BIN"
+fails_with "bad min-duration unit" "invalid duration '5parsecs'" "$PGNETPROF" --min-duration 5parsecs "$PG_BIN"
+fails_with "bad min-bytes" "invalid --min-bytes 'lots'" "$PGNETPROF" --min-bytes lots "$PG_BIN"
+fails_with "-4 with -6" "-4 and -6 exclude each other" "$PGNETPROF" -4 -6 "$PG_BIN"
+fails_with "IPv6 address with -4" "contradict" "$PGNETPROF" -4 -A ::1 "$PG_BIN"
+fails_with "two binaries" "unexpected argument '/bin/true'" "$PGNETPROF" "$PG_BIN" /bin/true
+fails_with "unknown option" "unrecognized option '--frobnicate'" "$PGNETPROF" --frobnicate
+
+if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
+	fails_with "forcing a backend this kernel lacks" "the kprobe backend does not work on this kernel" \
+		"$PGNETPROF" --backend kprobe -d 1 "$PG_BIN"
+else
+	skip "forcing a backend this kernel lacks" "this kernel has kprobes"
+fi
+
+done_testing

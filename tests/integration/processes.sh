@@ -1,2 +1,91 @@
 #!/bin/bash
-echo 1..0
+# Which processes are traced: every current and future process of the
+# binary (even a postmaster started after pgnetprof), nothing else; the
+# -p, address, port and --min-* filters; sessions open at exit are flushed.
+source "$TESTS_DIR/lib.sh"
+
+pg_init
+
+# A server started after pgnetprof, and its backends, are traced.
+prof_start -f json "$PG_BIN"
+pg_start
+psql_ -o /dev/null -c "select 'late server'"
+# another binary doing TCP on loopback: not ours
+python3 - <<'PY' &
+import socket
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+cli = socket.create_connection(srv.getsockname()); conn, _ = srv.accept()
+for _ in range(50):
+    cli.sendall(b"x" * 1000); conn.recv(65536); conn.sendall(b"y" * 1000); cli.recv(65536)
+PY
+other=$!
+wait $other
+psql_ -o /dev/null -c "select 'second backend'"
+prof_stop
+eq "postmaster started after pgnetprof: its backend is traced" \
+	"$(records statement | jq -r 'select(.query == "select '"'"'late server'"'"'") | .rx_bytes')" $((1 + 4 + 20 + 1))
+eq "a later backend is traced too" "$(records statement | jq -r 'select(.query | contains("second")) | .query')" \
+	"select 'second backend'"
+eq "no record from another binary's TCP traffic" "$(jq -s "map(select(.pid == $other)) | length" "$WORK/out")" 0
+eq "exactly the two client sessions" "$(records session | grep -c .)" 2
+check "the other process's bytes are in no session" \
+	test "$(records session | jq -s 'map(.rx_bytes) | max')" -lt 50000
+
+# Sessions that exist before pgnetprof starts, -p on one backend, and
+# sessions still open when pgnetprof stops.
+session_open a
+session_open b
+pid_a=$(session_sql a "select pg_backend_pid()")
+pid_b=$(session_sql b "select pg_backend_pid()")
+prof_start -f json -p "$pid_a"
+session_sql a "select 'from a'" >/dev/null
+session_sql b "select 'from b'" >/dev/null
+prof_stop
+eq "-p PID: only that backend" "$(records statement | jq -r .pid | sort -u)" "$pid_a"
+eq "-p PID: a session joined mid-way finds its statement" \
+	"$(records statement | jq -r 'select(.query == "select '"'"'from a'"'"';") | .rx_bytes')" $((1 + 4 + 16 + 1))
+eq "open session flushed at exit" "$(records session | jq .pid)" "$pid_a"
+
+postmaster=$(head -1 "$PGDATA_DIR/postmaster.pid")
+prof_start -f json -p "$postmaster"
+session_sql b "select 'b again'" >/dev/null
+psql_ -o /dev/null -c "select 'child of postmaster'"
+prof_stop
+eq "-p POSTMASTER: its existing and new children" \
+	"$(records statement | jq -r .query | grep -v pg_backend_pid | sort | tr '\n' '|')" \
+	"select 'b again';|select 'child of postmaster'|"
+
+# address, port and family filters on the client socket
+port_b=$(session_sql b "select client_port from pg_stat_activity where pid = pg_backend_pid()")
+filter_count() {	# filter_count OPTIONS...: statements seen with these filters
+	prof_start -f json "$@"
+	session_sql a "select 'a'" >/dev/null
+	session_sql b "select 'b'" >/dev/null
+	prof_stop
+	records statement | grep -c .
+}
+eq "--lport server port" "$(filter_count --lport "$PGPORT")" 2
+eq "--lport another port" "$(filter_count --lport 1)" 0
+eq "-A 127.0.0.1" "$(filter_count -A 127.0.0.1)" 2
+eq "-A 127.0.0.2" "$(filter_count -A 127.0.0.2)" 0
+eq "-a 127.0.0.1" "$(filter_count -a 127.0.0.1)" 2
+eq "-4" "$(filter_count -4)" 2
+eq "-6" "$(filter_count -6)" 0
+eq "-P client port of b" "$(filter_count -P "$port_b")" 1
+eq "-P selects b" "$(records statement | jq -r .query)" "select 'b';"
+
+prof_start -f json --min-bytes 10000 --min-duration 0
+session_sql a "select repeat('z', 12000)" >/dev/null
+session_sql a "select 'small'" >/dev/null
+prof_stop
+eq "--min-bytes keeps only the big statement" "$(records statement | jq -r .query)" "select repeat('z', 12000);"
+eq "--min-bytes: filtered ones are counted" "$(jq -r 'select(.type == "summary") | .filtered' "$WORK/out")" 1
+
+prof_start -f json --min-duration 150ms
+session_sql a "select pg_sleep(0.3)" >/dev/null
+session_sql a "select 'fast'" >/dev/null
+prof_stop
+eq "--min-duration keeps only the slow statement" "$(records statement | jq -r .query)" "select pg_sleep(0.3);"
+
+sessions_close
+done_testing

@@ -1,2 +1,73 @@
 #!/bin/bash
-echo 1..0
+# A session's bytes are conserved: startup + statements + unattributed =
+# session total = what the kernel's own socket counters (ss -ti) say.
+source "$TESTS_DIR/lib.sh"
+
+pg_init
+pg_start
+
+for probes in status query; do
+	prof_start -f json --probes "$probes"
+	ssout=$WORK/ss.$probes
+	psql_ -o /dev/null <<SQL
+select 1;
+select repeat('y', 50000);
+create temp table t as select g from generate_series(1, 3000) g;
+select * from t;
+select 'after the error';
+\\! ss -tinH state established '( sport = :$PGPORT )' > $ssout
+SQL
+	prof_stop
+	sess=$(records session)
+	eq "[$probes] one session record" "$(echo "$sess" | grep -c .)" 1
+	kin=$(grep -o 'bytes_received:[0-9]*' "$ssout" | cut -d: -f2)
+	kout=$(grep -o 'bytes_sent:[0-9]*' "$ssout" | cut -d: -f2)
+	check "[$probes] ss -ti reported the server socket's counters" test -n "$kin" -a -n "$kout"
+	# psql's Terminate message (5 bytes) arrives after ss ran
+	eq "[$probes] session rx_bytes = kernel bytes_received + Terminate" \
+		"$(echo "$sess" | jq .rx_bytes)" $((kin + 5))
+	eq "[$probes] session tx_bytes = kernel bytes_sent" "$(echo "$sess" | jq .tx_bytes)" "$kout"
+	for dir in rx tx; do
+		sum=$(jq -s --arg d "$dir" '
+			(map(select(.type == "statement")) | map(.[$d + "_bytes"]) | add) as $stmts
+			| (map(select(.type == "session"))[0]) as $s
+			| $s["startup_" + $d + "_bytes"] + $stmts + $s["unattributed_" + $d + "_bytes"]' "$WORK/out")
+		eq "[$probes] $dir: startup + statements + unattributed = session" \
+			"$sum" "$(echo "$sess" | jq .${dir}_bytes)"
+	done
+	eq "[$probes] statements counted in the session" "$(echo "$sess" | jq .statements)" \
+		"$(records statement | grep -c .)"
+	eq "[$probes] unattributed rx is the Terminate message" "$(echo "$sess" | jq .unattributed_rx_bytes)" 5
+	check "[$probes] startup cost measured" test "$(echo "$sess" | jq '.startup_rx_bytes > 8 and .startup_tx_bytes > 0 and .startup_ns > 0')" = true
+	eq "[$probes] session fields are the contract's, in order" "$(echo "$sess" | jq -c keys_unsorted)" \
+		'["type","session","pid","user","database","client","transport","start","end","statements","rx_bytes","tx_bytes","rx_calls","tx_calls","startup_rx_bytes","startup_tx_bytes","startup_ns","unattributed_rx_bytes","unattributed_tx_bytes"]'
+	eq "[$probes] transport" "$(echo "$sess" | jq -r .transport)" tcp4
+	eq "[$probes] statement and session share the session id" \
+		"$(records statement | jq -r .session | sort -u)" "$(echo "$sess" | jq -r .session)"
+done
+
+# An erroring statement: reported with status error and its ErrorResponse.
+for probes in status query; do
+	prof_start -f json --probes "$probes"
+	psql -X -q -o /dev/null -c "select 1/0" -c "select 2" 2>/dev/null
+	psql -X -q -o /dev/null -c "select 1" -c "select 1/0" 2>/dev/null
+	prof_stop
+	err=$(records statement | jq -c 'select(.query == "select 1/0")')
+	eq "[$probes] two records of the failing statement" "$(echo "$err" | grep -c .)" 2
+	eq "[$probes] its request bytes are its own" "$(echo "$err" | jq -s 'map(.rx_bytes) | unique | .[]')" $((1 + 4 + 10 + 1))
+	check "[$probes] its ErrorResponse is attributed to it" \
+		test "$(echo "$err" | jq -s 'map(.tx_bytes > 50) | all')" = true
+	if [ "$probes" = query ]; then
+		eq "[$probes] it is marked error" "$(echo "$err" | jq -rs 'map(.status) | unique | .[]')" error
+	fi
+	for dir in rx tx; do
+		sum=$(jq -s --arg d "$dir" '
+			(map(select(.type == "statement")) | map(.[$d + "_bytes"]) | add) as $stmts
+			| (map(select(.type == "session"))) as $s
+			| ($s | map(.["startup_" + $d + "_bytes"] + .["unattributed_" + $d + "_bytes"]) | add) + $stmts
+			  == ($s | map(.[$d + "_bytes"]) | add)' "$WORK/out")
+		eq "[$probes] $dir conserved across sessions with errors" "$sum" true
+	done
+done
+
+done_testing
