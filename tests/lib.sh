@@ -2,12 +2,10 @@
 # free loopback port, and pgnetprof started and stopped around a workload.
 set -u
 
-PG_BINDIR=${PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-PG_BIN=$PG_BINDIR/postgres
-PG_OS_USER=${PG_OS_USER:-postgres}
 PGNETPROF=${PGNETPROF:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/src/pgnetprof}
 WORK=$(mktemp -d /tmp/pgnetprof-test.XXXXXX)
 chmod 755 "$WORK"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/pg-throwaway.sh"
 
 tap_n=0
 tap_failed=0
@@ -37,38 +35,6 @@ bail() {
 }
 diag() {
 	sed 's/^/# /' "$@" >&2
-}
-
-free_port() {
-	local p
-	for p in $(shuf -i 20000-60000 -n 100); do
-		ss -Htan "( sport = :$p or dport = :$p )" | grep -q . || { echo "$p"; return 0; }
-	done
-	return 1
-}
-
-# pg_init: a data directory owned by the unprivileged PG_OS_USER
-pg_init() {
-	PGDATA_DIR=$WORK/data
-	mkdir -p "$PGDATA_DIR" && chown "$PG_OS_USER" "$PGDATA_DIR" "$WORK" ||
-		bail "cannot prepare $PGDATA_DIR"
-	runuser -u "$PG_OS_USER" -- "$PG_BINDIR/initdb" -D "$PGDATA_DIR" -A trust -U postgres \
-		--no-sync -E UTF8 --locale=C >"$WORK/initdb.log" 2>&1 || { diag "$WORK/initdb.log"; bail "initdb failed"; }
-	PGPORT=$(free_port) || bail "no free port"
-	export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres
-}
-
-# pg_start [EXTRA postgres OPTIONS]: listen on 127.0.0.1:PGPORT only
-pg_start() {
-	runuser -u "$PG_OS_USER" -- "$PG_BINDIR/pg_ctl" -D "$PGDATA_DIR" -w -t 60 -l "$WORK/postgres.log" \
-		-o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK -c fsync=off $*" start >/dev/null ||
-		{ diag "$WORK/postgres.log"; bail "PostgreSQL did not start"; }
-}
-
-pg_stop() {
-	[ -n "${PGDATA_DIR:-}" ] && [ -f "$PGDATA_DIR/postmaster.pid" ] &&
-		runuser -u "$PG_OS_USER" -- "$PG_BINDIR/pg_ctl" -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1
-	return 0
 }
 
 psql_() {
