@@ -46,9 +46,9 @@ psql_() {
 prof_start() {
 	: >"$WORK/out"
 	: >"$WORK/err"
-	"$PGNETPROF" "$@" >"$WORK/out" 2>"$WORK/err" &
+	"$PGNETPROF" ${PGNETPROF_BACKEND:+--backend "$PGNETPROF_BACKEND"} "$@" >"$WORK/out" 2>"$WORK/err" &
 	PROF_PID=$!
-	for _ in $(seq 1 300); do
+	for _ in $(seq 1 "${PROF_START_TIMEOUT:-300}"); do
 		grep -q 'Hit Ctrl-C to end' "$WORK/err" && return 0
 		kill -0 "$PROF_PID" 2>/dev/null || break
 		sleep 0.1
@@ -97,7 +97,7 @@ session_open() {
 session_sql() {
 	local marker="__done_${RANDOM}_$RANDOM"
 	printf '%s;\n\\echo %s\n' "$2" "$marker" >&"${SESSION_FD[$1]}"
-	for _ in $(seq 1 300); do
+	for _ in $(seq 1 1200); do
 		grep -q "^$marker\$" "$WORK/$1.out" && break
 		sleep 0.05
 	done

@@ -23,8 +23,10 @@ for probes in status query; do
 	backend_pid=$(psql_ -At -c "select pg_backend_pid()" -c '\o /dev/null' "${args[@]}")
 	prof_stop
 	eq "[$probes] pgnetprof exits 0 after SIGINT" "$PROF_STATUS" 0
-	grep -q "backend tracepoint\|backend fexit\|backend kprobe" "$WORK/err"
-	ok $? "[$probes] chosen backend is shown at start"
+	want_backend=${PGNETPROF_BACKEND:-auto}
+	[ "$want_backend" = auto ] && want_backend='\(tracepoint\|fexit\|kprobe\)'
+	grep -q "(backend $want_backend, probes $probes)" "$WORK/err"
+	ok $? "[$probes] the backend in use is shown at start"
 
 	for q in "${QUERIES[@]}"; do
 		text=$(printf "$q")

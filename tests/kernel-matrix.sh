@@ -1,0 +1,71 @@
+#!/bin/bash
+# The kernel matrix: the attribution integration tests inside a VM running
+# Debian 12's own kernel (6.1: kprobes and fexit, no sock_*_length
+# tracepoints), once per backend. TAP on stdout.
+#   tests/kernel-matrix.sh            on the host: prepare, boot the VM, report
+#   tests/kernel-matrix.sh --guest    inside the VM
+set -u
+TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "$0")" && pwd)}
+TOP=$(cd "$TESTS_DIR/.." && pwd)
+VMTEST=${VMTEST:-$TOP/../shared/vmtest/run-in-vm.sh}
+GUEST_TESTS="simple-bytes.sh session-conservation.sh"
+
+guest() {
+	local backend t n=0
+	export PGNETPROF_BACKEND PROF_START_TIMEOUT=1200
+	# auto must pick a backend this kernel has, and say which
+	"$PGNETPROF" --load-only "$PG_BIN" 2>&1 | sed 's/^/# /'
+	if "$PGNETPROF" --load-only "$PG_BIN" 2>&1 | grep -qE '^pgnetprof: (fexit|kprobe) backend'; then
+		echo "ok - [auto] picks fexit or kprobe on $(uname -r)"
+	else
+		echo "not ok - [auto] picks fexit or kprobe on $(uname -r)"
+	fi
+	if "$PGNETPROF" --backend tracepoint -d 1 "$PG_BIN" 2>&1 | grep -q 'tracepoint backend does not work on this kernel'; then
+		echo "ok - [tracepoint] refused with a clear message on $(uname -r)"
+	else
+		echo "not ok - [tracepoint] refused with a clear message on $(uname -r)"
+	fi
+	for backend in kprobe fexit auto; do
+		PGNETPROF_BACKEND=$backend
+		for t in $GUEST_TESTS; do
+			bash "$TESTS_DIR/integration/$t" 2>&1 | sed -E "s/^(ok|not ok) [0-9]+ - /\\1 - [$backend] ${t%.sh}: /"
+		done
+	done
+}
+
+host() {
+	local out rc
+	if [ ! -x "$VMTEST" ]; then
+		echo "1..0 # SKIP no VM runner at $VMTEST (shared/vmtest beside the repository)"
+		return 0
+	fi
+	out=$(mktemp -d /tmp/pgnetprof-kvm.XXXXXX)
+	chmod 755 "$out"
+	# initdb is ~8 s in the guest: make the data directory here
+	(
+		WORK=$out/template
+		mkdir -p "$WORK"
+		source "$TOP/scripts/pg-throwaway.sh"
+		pg_init >/dev/null
+		tar -C "$PGDATA_DIR" -czf "$out/pgdata.tgz" .
+	) || { echo "Bail out! cannot prepare the data directory"; return 1; }
+	"$VMTEST" -m 3G -t 1500 -w "$out" -e PG_TEMPLATE="$out/pgdata.tgz" -e PGNETPROF="$PGNETPROF" \
+		-e TESTS_DIR="$TESTS_DIR" "bash $TESTS_DIR/kernel-matrix.sh --guest > $out/tap 2>&1"
+	rc=$?
+	awk '/^(ok|not ok)/ { n++; sub(/^ok/, "ok " n); sub(/^not ok/, "not ok " n); print; next }
+	     /^1\.\./ { next }
+	     { print "# " $0 }
+	     END { if (n == 0) print "not ok 1 - the VM ran no test"; print "1.." (n ? n : 1) }' "$out/tap"
+	[ $rc -eq 0 ] || echo "# VM runner exit status $rc"
+	rm -rf "$out"
+	return $rc
+}
+
+PGNETPROF=${PGNETPROF:-$TOP/src/pgnetprof}
+export PGNETPROF TESTS_DIR
+if [ "${1:-}" = --guest ]; then
+	source "$TOP/scripts/pg-throwaway.sh"
+	guest
+else
+	host
+fi
