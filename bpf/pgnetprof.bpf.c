@@ -36,6 +36,7 @@ const volatile __u16 filter_rport = 0;
 
 __u64 lost_records = 0;
 __u64 lost_backends = 0;	/* backend table full */
+__u64 probe_hits = 0;		/* USDT hits: the cost driver, reported per statement */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

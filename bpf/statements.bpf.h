@@ -31,6 +31,7 @@ static __always_inline void stmt_end(void)
 SEC("usdt")
 int BPF_USDT(on_statement_status, const char *text)
 {
+	__sync_fetch_and_add(&probe_hits, 1);
 	if (text)
 		stmt_begin(text, 0);
 	else
@@ -41,6 +42,7 @@ int BPF_USDT(on_statement_status, const char *text)
 SEC("usdt")
 int BPF_USDT(on_query_start, const char *text)
 {
+	__sync_fetch_and_add(&probe_hits, 1);
 	stmt_begin(text, 1);
 	return 0;
 }
@@ -48,6 +50,7 @@ int BPF_USDT(on_query_start, const char *text)
 SEC("usdt")
 int BPF_USDT(on_query_done, const char *text)
 {
+	__sync_fetch_and_add(&probe_hits, 1);
 	stmt_end();
 	return 0;
 }

@@ -97,6 +97,7 @@ static void json_summary(FILE *f, const struct pgn_summary *s)
 	num(f, "tx_bytes", s->tx_bytes);
 	num(f, "lost_records", s->lost_records);
 	num(f, "lost_backends", s->lost_backends);
+	num(f, "probe_hits", s->probe_hits);
 	fputs("}\n", f);
 }
 

@@ -89,10 +89,11 @@ static void text_summary(FILE *f, const struct pgn_summary *s)
 {
 	char rx[32], tx[32];
 
-	fprintf(f, "Summary: %.1f s, %llu statements (%llu below --min-* filters), %llu sessions, rx %s, tx %s, lost records %llu\n",
+	fprintf(f, "Summary: %.1f s, %llu statements (%llu below --min-* filters), %llu sessions, rx %s, tx %s, %llu probe hits, lost records %llu\n",
 		s->seconds, (unsigned long long)s->statements, (unsigned long long)s->filtered,
 		(unsigned long long)s->sessions, size_str(rx, sizeof(rx), s->rx_bytes, "B"),
-		size_str(tx, sizeof(tx), s->tx_bytes, "B"), (unsigned long long)s->lost_records);
+		size_str(tx, sizeof(tx), s->tx_bytes, "B"), (unsigned long long)s->probe_hits,
+		(unsigned long long)s->lost_records);
 }
 
 const struct pgn_output pgn_output_text = {

@@ -39,6 +39,7 @@ struct pgn_summary {
 	uint64_t tx_bytes;
 	uint64_t lost_records;	/* ring buffer full */
 	uint64_t lost_backends;	/* backend table full */
+	uint64_t probe_hits;	/* USDT probe hits, all processes of the binary */
 	double seconds;
 };
 

@@ -310,6 +310,7 @@ void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
 	flush_open_backends(tr, rep);
 	rep->sum.lost_records = tr->skel->bss->lost_records;
 	rep->sum.lost_backends = tr->skel->bss->lost_backends;
+	rep->sum.probe_hits = tr->skel->bss->probe_hits;
 }
 
 void pgn_tracer_free(struct pgn_tracer *tr)

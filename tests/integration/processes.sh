@@ -88,4 +88,22 @@ prof_stop
 eq "--min-duration keeps only the slow statement" "$(records statement | jq -r .query)" "select pg_sleep(0.3);"
 
 sessions_close
+
+# The server restarts while tracing: the killed session is reported, the
+# new postmaster's backends are traced.
+prof_start -f json "$PG_BIN"
+session_open c
+pid_c=$(session_sql c "select pg_backend_pid()")
+pg_stop
+pg_start
+psql_ -o /dev/null -c "select 'after restart'"
+prof_stop
+kill "${SESSION_PID[c]}"	# the new postmaster inherited its fifo: no EOF
+sessions_close 2>/dev/null
+eq "restart: the killed backend's session is reported" \
+	"$(records session | jq -r "select(.pid == $pid_c) | .statements")" 1
+eq "restart: the new server's backend is traced" \
+	"$(records statement | jq -r 'select(.query == "select '"'"'after restart'"'"'") | .rx_bytes')" $((1 + 4 + 22 + 1))
+eq "restart: pgnetprof kept running and exited cleanly" "$PROF_STATUS" 0
+
 done_testing

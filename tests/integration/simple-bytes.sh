@@ -4,7 +4,7 @@
 source "$TESTS_DIR/lib.sh"
 
 pg_init
-pg_start
+pg_start -c autovacuum=off	# no other process fires statement__status
 
 QUERIES=(
 	"select 1"
@@ -23,6 +23,11 @@ for probes in status query; do
 	backend_pid=$(psql_ -At -c "select pg_backend_pid()" -c '\o /dev/null' "${args[@]}")
 	prof_stop
 	eq "[$probes] pgnetprof exits 0 after SIGINT" "$PROF_STATUS" 0
+	n=$((${#QUERIES[@]} + 1))
+	# status: (text) and (NULL) per statement, plus the (NULL) ending startup
+	want_hits=$([ "$probes" = status ] && echo $((2 * n + 1)) || echo $((2 * n)))
+	eq "[$probes] USDT hits counted: 2 per simple statement" \
+		"$(jq -r 'select(.type == "summary") | .probe_hits' "$WORK/out")" "$want_hits"
 	want_backend=${PGNETPROF_BACKEND:-auto}
 	[ "$want_backend" = auto ] && want_backend='\(tracepoint\|fexit\|kprobe\)'
 	grep -q "(backend $want_backend, probes $probes)" "$WORK/err"
