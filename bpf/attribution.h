@@ -236,6 +236,7 @@ PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_prob
 	b->state = PGN_ST_ACTIVE;
 	b->stmt.start_ns = ts;
 	b->stmt.status_hits = 1;
+	b->stmt.request_bytes = b->stmt.t.rx.bytes;
 	return 1;
 }
 

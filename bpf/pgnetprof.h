@@ -88,7 +88,7 @@ struct pgn_stmt_rec {
 	__u8 status_hits;	/* statement__status(text) hits in this cycle */
 	__u8 truncated;		/* query text was cut at --query-max */
 	__u32 query_len;	/* bytes in query[], without NUL */
-	__u32 pad;
+	__u32 request_bytes;	/* received before the statement began */
 	char query[PGN_QUERY_MAX];
 };
 
@@ -124,5 +124,19 @@ struct pgn_backend {
 	struct pgn_session_rec sess;
 	struct pgn_stmt_rec stmt;
 };
+
+/*
+ * One statement__status(text) hit is a simple Query or a Parse-only round
+ * trip (the first use of a named prepared statement); a simple Query's
+ * request is exactly 'Q', int32 length, text, NUL.  Decided once the text
+ * is known, so the kernel does not need to.
+ */
+static inline __u8 pgn_protocol_of(const struct pgn_stmt_rec *s)
+{
+	if (s->protocol == PGN_PROTO_EXTENDED || s->status_hits != 1 || s->truncated ||
+	    s->request_bytes == 1 + 4 + s->query_len + 1)
+		return s->protocol;
+	return PGN_PROTO_EXTENDED;
+}
 
 #endif

@@ -9,7 +9,7 @@ fi
 PACKAGES="
 	autoconf automake libtool make pkg-config gcc
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libpq-dev libpg-query-dev libcmocka-dev
+	libpq-dev libpg-query-dev libcmocka-dev systemtap-sdt-dev
 	postgresql postgresql-contrib postgresql-client
 	iproute2 jq python3 procps util-linux
 "

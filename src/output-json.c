@@ -44,7 +44,7 @@ static void json_statement(FILE *f, const struct pgn_stmt_view *v)
 	who(f, &v->who, v->client);
 	str(f, "query", r->query, r->query_len);
 	str(f, "fingerprint", v->fingerprint, strlen(v->fingerprint));
-	str_or_null(f, "protocol", r->protocol == PGN_PROTO_EXTENDED ? "extended" : "simple");
+	str_or_null(f, "protocol", v->protocol);
 	str_or_null(f, "status", r->status == PGN_STMT_ERROR ? "error" : "ok");
 	num(f, "rx_bytes", t->rx.bytes);
 	num(f, "tx_bytes", t->tx.bytes);

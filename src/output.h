@@ -16,6 +16,7 @@ struct pgn_stmt_view {
 	struct pgn_who who;
 	char client[64];
 	char fingerprint[17];
+	const char *protocol;	/* "simple" or "extended" */
 	uint64_t exec_ns;
 	uint64_t response_ns;
 };

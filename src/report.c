@@ -94,6 +94,7 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
 	pgn_who_lookup(rec->pid, &v.who);
 	client_str(&rec->ep, v.client, sizeof(v.client));
 	pgn_fingerprint(rec->query, rec->query_len, v.fingerprint);
+	v.protocol = pgn_protocol_of(rec) == PGN_PROTO_EXTENDED ? "extended" : "simple";
 	r->sum.statements++;
 	r->sum.rx_bytes += rec->t.rx.bytes;
 	r->sum.tx_bytes += rec->t.tx.bytes;

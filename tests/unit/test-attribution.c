@@ -325,6 +325,38 @@ static void test_joined_session(void **state)
 	assert_conserved(&sessions[0]);
 }
 
+/* One status hit: a simple Query, or a Parse-only round trip. */
+static void test_protocol_of(void **state)
+{
+	struct pgn_stmt_rec r = { .status_hits = 1, .query_len = 8, .request_bytes = 14 };
+
+	(void)state;
+	assert_int_equal(pgn_protocol_of(&r), PGN_PROTO_SIMPLE);
+	r.request_bytes = 14 + 5;	/* Parse + Sync */
+	assert_int_equal(pgn_protocol_of(&r), PGN_PROTO_EXTENDED);
+	r.truncated = 1;		/* the text is cut: cannot tell, trust the hits */
+	assert_int_equal(pgn_protocol_of(&r), PGN_PROTO_SIMPLE);
+	r.truncated = 0;
+	r.status_hits = 2;
+	r.protocol = PGN_PROTO_EXTENDED;
+	assert_int_equal(pgn_protocol_of(&r), PGN_PROTO_EXTENDED);
+}
+
+/* The request bytes are those received before the statement began. */
+static void test_request_bytes(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(15);
+	status_text();
+	recv_(100);			/* COPY data */
+	status_null();
+	send_(20);
+	finish(0);
+	assert_int_equal(stmts[0].request_bytes, 15);
+	assert_int_equal(stmts[0].t.rx.bytes, 115);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +370,8 @@ int main(void)
 		cmocka_unit_test_setup(test_exit_mid_statement, setup),
 		cmocka_unit_test_setup(test_idle_traffic_unattributed, setup),
 		cmocka_unit_test_setup(test_joined_session, setup),
+		cmocka_unit_test(test_protocol_of),
+		cmocka_unit_test_setup(test_request_bytes, setup),
 	};
 
 	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
