@@ -3,16 +3,14 @@
  * every socket send/recv with the result; the syscall-entry tracepoint
  * gives the start time for durations.
  */
+/* PostgreSQL moves socket data with send()/recv() only; read()/write() are
+ * left out since every process's file I/O would pay a map look-up. */
 #if defined(__TARGET_ARCH_x86)
-#define PGN_NR_READ 0
-#define PGN_NR_WRITE 1
 #define PGN_NR_SENDTO 44
 #define PGN_NR_RECVFROM 45
 #define PGN_NR_SENDMSG 46
 #define PGN_NR_RECVMSG 47
 #elif defined(__TARGET_ARCH_arm64)
-#define PGN_NR_READ 63
-#define PGN_NR_WRITE 64
 #define PGN_NR_SENDTO 206
 #define PGN_NR_RECVFROM 207
 #define PGN_NR_SENDMSG 211
@@ -24,8 +22,8 @@
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 {
-	if (id != PGN_NR_SENDTO && id != PGN_NR_RECVFROM && id != PGN_NR_READ &&
-	    id != PGN_NR_WRITE && id != PGN_NR_SENDMSG && id != PGN_NR_RECVMSG)
+	if (id != PGN_NR_SENDTO && id != PGN_NR_RECVFROM && id != PGN_NR_SENDMSG &&
+	    id != PGN_NR_RECVMSG)
 		return 0;
 	sock_call_start(NULL);
 	return 0;

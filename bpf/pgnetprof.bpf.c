@@ -38,9 +38,11 @@ __u64 lost_records = 0;
 __u64 lost_backends = 0;	/* backend table full */
 __u64 probe_hits = 0;		/* USDT hits: the cost driver, reported per statement */
 
+#define EVENTS_SIZE (8 << 20)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
+	__uint(max_entries, EVENTS_SIZE);
 } events SEC(".maps");
 
 struct {
@@ -59,22 +61,33 @@ struct {
 	__type(value, struct pgn_backend);
 } blank SEC(".maps");
 
+/*
+ * Waking the reader costs microseconds inside the hook (irq_work and a
+ * wake-up per record); it polls every 100 ms anyway, so wake it only
+ * when the buffer is filling up.
+ */
+static __always_inline void emit(void *rec, __u64 size)
+{
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > EVENTS_SIZE / 4 ?
+		      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_output(&events, rec, size, flags))
+		__sync_fetch_and_add(&lost_records, 1);
+}
+
 PGN_INLINE void pgn_emit_stmt(struct pgn_backend *b)
 {
 	__u64 len = b->stmt.query_len;
 
 	if (len > PGN_QUERY_MAX - 1)
 		len = PGN_QUERY_MAX - 1;
-	if (bpf_ringbuf_output(&events, &b->stmt,
-			       offsetof(struct pgn_stmt_rec, query) + len + 1, 0))
-		__sync_fetch_and_add(&lost_records, 1);
+	emit(&b->stmt, offsetof(struct pgn_stmt_rec, query) + len + 1);
 }
 
 PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 {
 	b->sess.type = PGN_REC_SESSION;
-	if (bpf_ringbuf_output(&events, &b->sess, sizeof(b->sess), 0))
-		__sync_fetch_and_add(&lost_records, 1);
+	emit(&b->sess, sizeof(b->sess));
 }
 
 #include "attribution.h"
