@@ -48,7 +48,11 @@ struct pgn_traffic {
 	__u64 retrans;
 };
 
-/* The backend's client socket; addresses in network byte order. */
+#define PGN_TITLE_MAX 96
+
+/* The backend's client socket (addresses in network byte order, ports in
+ * host order) and its process title, read in the kernel because a short
+ * session is gone before userspace could read /proc. */
 struct pgn_endpoint {
 	__u8 transport;		/* enum pgn_transport */
 	__u8 pad[3];
@@ -56,6 +60,7 @@ struct pgn_endpoint {
 	__u16 rport;
 	__u8 laddr[16];		/* IPv4 in the first 4 bytes */
 	__u8 raddr[16];
+	char title[PGN_TITLE_MAX];	/* "postgres: USER DB HOST(PORT) ..." */
 };
 
 struct pgn_session_rec {

@@ -1,12 +1,33 @@
 /* USDT probes of the postgresql provider that mark statements. */
 
+/*
+ * PostgreSQL writes its title over argv (ps_display on Linux): "postgres:
+ * user db host(port) activity", set before authentication. Read it once,
+ * in the backend's own context, when a probe first fires after startup.
+ */
+static __always_inline void capture_title(struct pgn_backend *b)
+{
+	struct task_struct *task;
+	unsigned long arg_start;
+
+	if (b->sess.ep.title[0])
+		return;
+	task = bpf_get_current_task_btf();
+	arg_start = BPF_CORE_READ(task, mm, arg_start);
+	if (bpf_probe_read_user_str(b->sess.ep.title, sizeof(b->sess.ep.title), (void *)arg_start) <= 0)
+		b->sess.ep.title[0] = 0;
+}
+
 static __always_inline void stmt_begin(const char *text, int query_probe)
 {
 	struct pgn_backend *b = current_client_backend();
 	__u32 max = query_max;
 	long n;
 
-	if (!b || !pgn_on_stmt_begin(b, bpf_ktime_get_ns(), query_probe))
+	if (!b)
+		return;
+	capture_title(b);
+	if (!pgn_on_stmt_begin(b, bpf_ktime_get_ns(), query_probe))
 		return;
 	if (max > PGN_QUERY_MAX)
 		max = PGN_QUERY_MAX;
@@ -23,8 +44,10 @@ static __always_inline void stmt_end(void)
 {
 	struct pgn_backend *b = current_client_backend();
 
-	if (b)
-		pgn_on_stmt_end(b, bpf_ktime_get_ns());
+	if (!b)
+		return;
+	capture_title(b);
+	pgn_on_stmt_end(b, bpf_ktime_get_ns());
 }
 
 /* statement__status(text) at every statement step, (NULL) going idle. */

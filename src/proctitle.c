@@ -1,9 +1,5 @@
 /* User and database of a backend, from the title PostgreSQL sets. */
-#include <fcntl.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "proctitle.h"
 
@@ -52,46 +48,4 @@ bool pgn_proctitle_parse(const char *title, size_t len, struct pgn_who *w)
 unknown:
 	memset(w, 0, sizeof(*w));
 	return false;
-}
-
-#define CACHE_SIZE 4096
-
-static struct {
-	pid_t pid;
-	struct pgn_who who;
-} cache[CACHE_SIZE];
-
-static unsigned slot(pid_t pid)
-{
-	return (uint32_t)pid * 2654435761u % CACHE_SIZE;
-}
-
-void pgn_who_lookup(pid_t pid, struct pgn_who *w)
-{
-	char path[64], buf[512];
-	ssize_t n = -1;
-	int fd;
-
-	if (cache[slot(pid)].pid == pid) {
-		*w = cache[slot(pid)].who;
-		return;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (n <= 0 || !pgn_proctitle_parse(buf, (size_t)n, w)) {
-		memset(w, 0, sizeof(*w));
-		return;
-	}
-	cache[slot(pid)].pid = pid;
-	cache[slot(pid)].who = *w;
-}
-
-void pgn_who_forget(pid_t pid)
-{
-	if (cache[slot(pid)].pid == pid)
-		cache[slot(pid)].pid = 0;
 }

@@ -3,7 +3,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 
 /* Who a backend serves, from its process title. Empty: unknown. */
 struct pgn_who {
@@ -15,10 +14,5 @@ struct pgn_who {
  * Returns false (w emptied) when the title is not a client backend's,
  * e.g. with update_process_title=off. */
 bool pgn_proctitle_parse(const char *title, size_t len, struct pgn_who *w);
-
-/* Cached per pid: the first successful look-up is kept until forgotten
- * (at session end), since the process may be gone by then. */
-void pgn_who_lookup(pid_t pid, struct pgn_who *w);
-void pgn_who_forget(pid_t pid);
 
 #endif

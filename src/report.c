@@ -91,7 +91,7 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
 	}
 	rfc3339(r, rec->request_ns ? rec->request_ns : rec->start_ns, v.time, sizeof(v.time));
 	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
-	pgn_who_lookup(rec->pid, &v.who);
+	pgn_proctitle_parse(rec->ep.title, sizeof(rec->ep.title), &v.who);
 	client_str(&rec->ep, v.client, sizeof(v.client));
 	pgn_fingerprint(rec->query, rec->query_len, v.fingerprint);
 	v.protocol = pgn_protocol_of(rec) == PGN_PROTO_EXTENDED ? "extended" : "simple";
@@ -108,8 +108,7 @@ static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int
 	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
 	rfc3339(r, rec->proc_start_ns, v.start, sizeof(v.start));
 	rfc3339(r, rec->end_ns, v.end, sizeof(v.end));
-	pgn_who_lookup(rec->pid, &v.who);
-	pgn_who_forget(rec->pid);
+	pgn_proctitle_parse(rec->ep.title, sizeof(rec->ep.title), &v.who);
 	client_str(&rec->ep, v.client, sizeof(v.client));
 	v.startup_ns = span(rec->first_rx_ns, rec->startup_done_ns);
 	r->sum.sessions++;
