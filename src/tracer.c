@@ -274,13 +274,17 @@ enum pgn_hook_backend pgn_tracer_backend(const struct pgn_tracer *tr)
 	return tr->backend;
 }
 
+/* The kernel wakes us only when the buffer fills up (see emit() in the BPF
+ * program), so what arrived meanwhile is consumed after each timeout. */
 int pgn_tracer_poll(struct pgn_tracer *tr, struct pgn_report *rep, int timeout_ms)
 {
 	int n;
 
 	tr->rep = rep;
 	n = ring_buffer__poll(tr->rb, timeout_ms);
-	return n == -EINTR ? 0 : n;
+	if (n == -EINTR)
+		n = 0;
+	return n < 0 ? n : ring_buffer__consume(tr->rb);
 }
 
 static void flush_open_backends(struct pgn_tracer *tr, struct pgn_report *rep)

@@ -81,6 +81,17 @@ ok $? "text report shows rx bytes and calls"
 grep -q '^Summary: .* lost records 0$' "$WORK/out"
 ok $? "text report ends with a summary that counts lost records"
 
+# records are printed live, not only when tracing ends
+prof_start -f json
+psql_ -o /dev/null -c "select 'live'"
+for _ in $(seq 1 50); do
+	grep -q '"query":"select '"'"'live'"'"'"' "$WORK/out" && break
+	sleep 0.1
+done
+grep -q '"query":"select '"'"'live'"'"'"' "$WORK/out"
+ok $? "a statement is printed within 5 s while tracing goes on"
+prof_stop
+
 # --query-max bounds the captured text
 prof_start -f json --query-max 10
 psql_ -o /dev/null -c "select 'abcdefghijklmnopqrstuvwxyz'"
