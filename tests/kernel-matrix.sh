@@ -1,7 +1,8 @@
 #!/bin/bash
 # The kernel matrix: the attribution integration tests inside a VM running
 # Debian 12's own kernel (6.1: kprobes and fexit, no sock_*_length
-# tracepoints), once per backend. TAP on stdout.
+# tracepoints), once per backend, and auto's choice. TAP on stdout. The
+# guest runs 10-20x slower than the host (TCG), hence the long timeout.
 #   tests/kernel-matrix.sh            on the host: prepare, boot the VM, report
 #   tests/kernel-matrix.sh --guest    inside the VM
 set -u
@@ -25,7 +26,8 @@ guest() {
 	else
 		echo "not ok - [tracepoint] refused with a clear message on $(uname -r)"
 	fi
-	for backend in kprobe fexit auto; do
+	# auto's choice is checked above; a full round of it would repeat fexit's
+	for backend in kprobe fexit; do
 		PGNETPROF_BACKEND=$backend
 		for t in $GUEST_TESTS; do
 			bash "$TESTS_DIR/integration/$t" 2>&1 | sed -E "s/^(ok|not ok) [0-9]+ - /\\1 - [$backend] ${t%.sh}: /"
@@ -49,7 +51,7 @@ host() {
 		pg_init >/dev/null
 		tar -C "$PGDATA_DIR" -czf "$out/pgdata.tgz" .
 	) || { echo "Bail out! cannot prepare the data directory"; return 1; }
-	"$VMTEST" -m 3G -t 1500 -w "$out" -e PG_TEMPLATE="$out/pgdata.tgz" -e PGNETPROF="$PGNETPROF" \
+	"$VMTEST" -m 3G -t 3000 -w "$out" -e PG_TEMPLATE="$out/pgdata.tgz" -e PGNETPROF="$PGNETPROF" \
 		-e TESTS_DIR="$TESTS_DIR" "bash $TESTS_DIR/kernel-matrix.sh --guest > $out/tap 2>&1"
 	rc=$?
 	awk '/^(ok|not ok)/ { n++; sub(/^ok/, "ok " n); sub(/^not ok/, "not ok " n); print; next }
