@@ -78,6 +78,16 @@ done_testing() {
 	[ "$tap_failed" -eq 0 ]
 }
 
+# ss_counter FILE NAME: a tcp_info counter from `ss -ti` output (0 if absent)
+ss_counter() {
+	grep -o "$2:[0-9]*" "$1" | head -1 | cut -d: -f2 | grep . || echo 0
+}
+# Bytes the application sent: tcp_info bytes_sent counts retransmissions
+# again (slow guests see spurious ones even on loopback).
+ss_app_sent() {
+	echo $(($(ss_counter "$1" bytes_sent) - $(ss_counter "$1" bytes_retrans)))
+}
+
 # JSON records of a type from pgnetprof's output
 records() {
 	jq -c "select(.type == \"$1\")" "$WORK/out"

@@ -39,9 +39,9 @@ for mode in simple extended prepared; do
 	sess=$(records session | jq -c 'select(.statements > 0)')
 	eq "[$mode] one session ran statements" "$(echo "$sess" | grep -c .)" 1
 	kin=$(grep -o 'bytes_received:[0-9]*' "$WORK/ss" | cut -d: -f2)
-	kout=$(grep -o 'bytes_sent:[0-9]*' "$WORK/ss" | cut -d: -f2)
+	kout=$(ss_app_sent "$WORK/ss")
 	eq "[$mode] session rx = kernel bytes_received + Terminate" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5))
-	eq "[$mode] session tx = kernel bytes_sent" "$(echo "$sess" | jq .tx_bytes)" "$kout"
+	eq "[$mode] session tx = kernel bytes_sent - bytes_retrans" "$(echo "$sess" | jq .tx_bytes)" "$kout"
 	for dir in rx tx; do
 		sum=$(jq -s --arg d "$dir" --argjson pid "$(echo "$sess" | jq .pid)" '
 			(map(select(.type == "statement" and .pid == $pid)) | map(.[$d + "_bytes"]) | add) as $stmts

@@ -21,12 +21,12 @@ SQL
 	sess=$(records session)
 	eq "[$probes] one session record" "$(echo "$sess" | grep -c .)" 1
 	kin=$(grep -o 'bytes_received:[0-9]*' "$ssout" | cut -d: -f2)
-	kout=$(grep -o 'bytes_sent:[0-9]*' "$ssout" | cut -d: -f2)
+	kout=$(ss_app_sent "$ssout")
 	check "[$probes] ss -ti reported the server socket's counters" test -n "$kin" -a -n "$kout"
 	# psql's Terminate message (5 bytes) arrives after ss ran
 	eq "[$probes] session rx_bytes = kernel bytes_received + Terminate" \
 		"$(echo "$sess" | jq .rx_bytes)" $((kin + 5))
-	eq "[$probes] session tx_bytes = kernel bytes_sent" "$(echo "$sess" | jq .tx_bytes)" "$kout"
+	eq "[$probes] session tx_bytes = kernel bytes_sent - bytes_retrans" "$(echo "$sess" | jq .tx_bytes)" "$kout"
 	for dir in rx tx; do
 		sum=$(jq -s --arg d "$dir" '
 			(map(select(.type == "statement")) | map(.[$d + "_bytes"]) | add) as $stmts
