@@ -46,10 +46,15 @@ enum {
 	OPT_MIN_DURATION,
 	OPT_QUERY_MAX,
 	OPT_LOAD_ONLY,
+	OPT_STORE,
+	OPT_INIT_STORE,
+	OPT_STORE_HOST,
+	OPT_STORE_BUFFER,
+	OPT_STORE_WAIT,
 };
 
 static const struct argp_option opts[] = {
-	{ "format", 'f', "FORMAT", 0, "text (default) or json (JSON Lines, one object per record)", 0 },
+	{ "format", 'f', "FORMAT", 0, "text (default), json (JSON Lines, one object per record) or none (records only to --store; the summary goes to stderr)", 0 },
 	{ "duration", 'd', "SECS", 0, "trace for SECS seconds, then flush and exit", 0 },
 	{ "query-max", OPT_QUERY_MAX, "BYTES", 0, "longest SQL text kept per statement (default 2048, at most 8191)", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint", 0 },
@@ -66,7 +71,14 @@ static const struct argp_option opts[] = {
 	{ "min-bytes", OPT_MIN_BYTES, "BYTES", 0, "only statements moving at least BYTES (rx + tx)", 1 },
 	{ "min-duration", OPT_MIN_DURATION, "TIME", 0, "only statements whose response time is at least TIME (units ns, us, ms, s; default ms)", 1 },
 	{ NULL, 0, NULL, 0, "Other:", 2 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's debug output", 2 },
+	{ NULL, 0, NULL, 0, "Results database:", 2 },
+	{ "store", OPT_STORE, "CONNINFO", 0, "also insert every record into the pgnetprof schema of this PostgreSQL database (libpq conninfo or URI; PG* environment variables apply); checked before tracing starts", 2 },
+	{ "init-store", OPT_INIT_STORE, "CONNINFO", 0, "create or upgrade the pgnetprof schema in this database, then exit (needs no root)", 2 },
+	{ "store-buffer", OPT_STORE_BUFFER, "ROWS", 0, "rows kept in memory while the results database is away (default 100000); beyond that rows are dropped and counted", 2 },
+	{ "store-wait", OPT_STORE_WAIT, "SECS", 0, "at exit, how long to wait for an absent results database before dropping what is buffered (default 10)", 2 },
+	{ "store-host", OPT_STORE_HOST, "NAME", 0, "the host column of stored rows (default: this machine's host name)", 2 },
+	{ NULL, 0, NULL, 0, "Other:", 3 },
+	{ "verbose", 'v', NULL, 0, "show libbpf's debug output", 3 },
 	{},
 };
 
@@ -155,8 +167,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			o->format = PGN_FORMAT_TEXT;
 		else if (!strcmp(arg, "json"))
 			o->format = PGN_FORMAT_JSON;
+		else if (!strcmp(arg, "none"))
+			o->format = PGN_FORMAT_NONE;
 		else
-			argp_error(st, "invalid format '%s': expected text or json", arg);
+			argp_error(st, "invalid format '%s': expected text, json or none", arg);
 		break;
 	case 'd':
 		o->duration_s = parse_uint(st, "duration", arg, UINT_MAX);
@@ -212,6 +226,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_MIN_DURATION:
 		o->min_duration_ns = parse_duration_ns(st, arg);
 		break;
+	case OPT_STORE:
+	case OPT_INIT_STORE:
+		if (!*arg)
+			argp_error(st, "empty CONNINFO: give a libpq connection string or URI, e.g. 'host=db dbname=metrics' or postgresql://db/metrics");
+		*(key == OPT_STORE ? &o->store : &o->init_store) = arg;
+		break;
+	case OPT_STORE_HOST:
+		if (!*arg)
+			argp_error(st, "empty --store-host");
+		o->store_host = arg;
+		break;
+	case OPT_STORE_BUFFER:
+		o->store_buffer = parse_uint(st, "--store-buffer", arg, 100000000);
+		if (!o->store_buffer)
+			argp_error(st, "invalid --store-buffer '0': give at least 1 row");
+		break;
+	case OPT_STORE_WAIT:
+		o->store_wait_s = parse_uint(st, "--store-wait", arg, 3600);
+		break;
 	case 'v':
 		o->verbose = true;
 		break;
@@ -239,6 +272,10 @@ static void check_consistency(struct pgn_options *o)
 			exit(2);
 		}
 	}
+	if (o->format == PGN_FORMAT_NONE && !o->store) {
+		fprintf(stderr, "pgnetprof: --format none prints no records: give --store CONNINFO to keep them\n");
+		exit(2);
+	}
 }
 
 void pgn_options_parse(int argc, char **argv, struct pgn_options *o)
@@ -249,6 +286,8 @@ void pgn_options_parse(int argc, char **argv, struct pgn_options *o)
 	o->query_max = 2048;
 	o->backend = PGN_BACKEND_AUTO;
 	o->probe_set = PGN_PROBES_STATUS;
+	o->store_buffer = 100000;
+	o->store_wait_s = 10;
 	argp_err_exit_status = 2;
 	argp_parse(&argp, argc, argv, 0, NULL, o);
 	check_consistency(o);

@@ -15,6 +15,7 @@ enum pgn_hook_backend {
 enum pgn_format {
 	PGN_FORMAT_TEXT = 0,
 	PGN_FORMAT_JSON,
+	PGN_FORMAT_NONE,	/* records only to --store */
 };
 
 struct pgn_addr_filter {
@@ -36,6 +37,11 @@ struct pgn_options {
 	uint64_t min_bytes;
 	uint64_t min_duration_ns;
 	unsigned query_max;
+	const char *store;	/* --store CONNINFO */
+	const char *init_store;	/* --init-store CONNINFO */
+	const char *store_host;
+	size_t store_buffer;
+	unsigned store_wait_s;
 	bool load_only;
 	bool verbose;
 };

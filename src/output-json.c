@@ -98,6 +98,8 @@ static void json_summary(FILE *f, const struct pgn_summary *s)
 	num(f, "lost_records", s->lost_records);
 	num(f, "lost_backends", s->lost_backends);
 	num(f, "probe_hits", s->probe_hits);
+	num(f, "stored", s->stored);
+	num(f, "store_dropped", s->store_dropped);
 	fputs("}\n", f);
 }
 

@@ -94,6 +94,9 @@ static void text_summary(FILE *f, const struct pgn_summary *s)
 		(unsigned long long)s->sessions, size_str(rx, sizeof(rx), s->rx_bytes, "B"),
 		size_str(tx, sizeof(tx), s->tx_bytes, "B"), (unsigned long long)s->probe_hits,
 		(unsigned long long)s->lost_records);
+	if (s->store)
+		fprintf(f, "Stored: %llu rows, %llu dropped\n", (unsigned long long)s->stored,
+			(unsigned long long)s->store_dropped);
 }
 
 const struct pgn_output pgn_output_text = {

@@ -41,6 +41,9 @@ struct pgn_summary {
 	uint64_t lost_records;	/* ring buffer full */
 	uint64_t lost_backends;	/* backend table full */
 	uint64_t probe_hits;	/* USDT probe hits, all processes of the binary */
+	int store;		/* --store in use */
+	uint64_t stored;	/* rows written by --store */
+	uint64_t store_dropped;	/* rows --store could not keep or write */
 	double seconds;
 };
 
@@ -53,6 +56,14 @@ struct pgn_output {
 extern const struct pgn_output pgn_output_text;
 extern const struct pgn_output pgn_output_json;
 
-const char *pgn_transport_name(unsigned transport);
+static inline const char *pgn_transport_name(unsigned transport)
+{
+	switch (transport) {
+	case PGN_TRANSPORT_TCP4: return "tcp4";
+	case PGN_TRANSPORT_TCP6: return "tcp6";
+	case PGN_TRANSPORT_UNIX: return "unix";
+	default: return "";
+	}
+}
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "options.h"
 #include "report.h"
+#include "store.h"
 #include "target.h"
 #include "tracer.h"
 
@@ -106,21 +107,75 @@ static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn
 	rep->sum.seconds = now_s() - start;
 }
 
+static struct pgn_store *open_store(const struct pgn_options *o)
+{
+	static char host[256];
+	struct pgn_store_config c = {
+		.conninfo = o->store,
+		.host = o->store_host,
+		.buffer_rows = o->store_buffer,
+		.drain_s = o->store_wait_s,
+	};
+
+	if (!c.host) {
+		if (gethostname(host, sizeof(host) - 1)) {
+			fprintf(stderr, "pgnetprof: cannot read this machine's host name (%s); give --store-host NAME\n",
+				strerror(errno));
+			return NULL;
+		}
+		c.host = host;
+	}
+	return pgn_store_open(&c);
+}
+
+static const struct pgn_output *output_of(enum pgn_format f)
+{
+	switch (f) {
+	case PGN_FORMAT_JSON: return &pgn_output_json;
+	case PGN_FORMAT_NONE: return NULL;
+	default: return &pgn_output_text;
+	}
+}
+
+static void print_summary(const struct pgn_report *rep)
+{
+	const struct pgn_summary *s = &rep->sum;
+
+	if (rep->out)
+		rep->out->summary(stdout, s);
+	else
+		pgn_output_text.summary(stderr, s);
+	if (s->lost_records || s->lost_backends)
+		fprintf(stderr, "pgnetprof: WARNING: %llu records lost (ring buffer full), %llu backends not followed (table full)\n",
+			(unsigned long long)s->lost_records, (unsigned long long)s->lost_backends);
+	if (s->store_dropped)
+		fprintf(stderr, "pgnetprof: WARNING: %llu rows not stored (results database away too long or buffer full: see --store-buffer, --store-wait)\n",
+			(unsigned long long)s->store_dropped);
+}
+
 int main(int argc, char **argv)
 {
 	struct pgn_options o;
 	struct pgn_target t;
 	struct pgn_tracer *tr = NULL;
+	struct pgn_store *store = NULL;
 	struct pgn_report rep;
 	int err;
 
 	pgn_options_parse(argc, argv, &o);
 	verbose = o.verbose;
 	libbpf_set_print(libbpf_print_fn);
+	if (o.init_store)
+		return pgn_store_init_schema(o.init_store) ? 1 : 0;
 
 	/* a named binary is checked first: its errors need no privilege */
 	if ((o.binary && resolve_target(&o, &t)) || check_environment() ||
 	    (!o.binary && resolve_target(&o, &t)) || check_pid(o.pid)) {
+		err = 1;
+		goto cleanup;
+	}
+	/* a bad results database fails before anything is attached */
+	if (o.store && !o.load_only && !(store = open_store(&o))) {
 		err = 1;
 		goto cleanup;
 	}
@@ -137,18 +192,24 @@ int main(int argc, char **argv)
 		err = 0;
 		goto cleanup;
 	}
-	pgn_report_init(&rep, o.format == PGN_FORMAT_JSON ? &pgn_output_json : &pgn_output_text, stdout);
+	pgn_report_init(&rep, output_of(o.format), stdout);
 	rep.min_bytes = o.min_bytes;
 	rep.min_duration_ns = o.min_duration_ns;
+	rep.store = store;
+	rep.sum.store = !!store;
+	if (store && pgn_store_start(store, pgn_tracer_forget, tr)) {
+		err = 1;
+		goto cleanup;
+	}
 	fprintf(stderr, "Tracing PostgreSQL %s (backend %s, probes %s)... Hit Ctrl-C to end.\n",
 		t.path, pgn_backend_name(pgn_tracer_backend(tr)), pgn_probe_set_name(o.probe_set));
 	trace(tr, &o, &rep);
-	rep.out->summary(stdout, &rep.sum);
-	if (rep.sum.lost_records || rep.sum.lost_backends)
-		fprintf(stderr, "pgnetprof: WARNING: %llu records lost (ring buffer full), %llu backends not followed (table full)\n",
-			(unsigned long long)rep.sum.lost_records, (unsigned long long)rep.sum.lost_backends);
+	pgn_store_close(store, &rep.sum.stored, &rep.sum.store_dropped);
+	store = NULL;
+	print_summary(&rep);
 	err = 0;
 cleanup:
+	pgn_store_close(store, NULL, NULL);
 	pgn_tracer_free(tr);
 	return err;
 }

@@ -6,16 +6,6 @@
 #include "fingerprint.h"
 #include "report.h"
 
-const char *pgn_transport_name(unsigned transport)
-{
-	switch (transport) {
-	case PGN_TRANSPORT_TCP4: return "tcp4";
-	case PGN_TRANSPORT_TCP6: return "tcp6";
-	case PGN_TRANSPORT_UNIX: return "unix";
-	default: return "";
-	}
-}
-
 void pgn_report_init(struct pgn_report *r, const struct pgn_output *out, FILE *f)
 {
 	struct timespec mono, real;
@@ -98,7 +88,10 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
 	r->sum.statements++;
 	r->sum.rx_bytes += rec->t.rx.bytes;
 	r->sum.tx_bytes += rec->t.tx.bytes;
-	r->out->statement(r->f, &v);
+	if (r->out)
+		r->out->statement(r->f, &v);
+	if (r->store)
+		pgn_store_statement(r->store, &v);
 }
 
 static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int open)
@@ -112,7 +105,10 @@ static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int
 	client_str(&rec->ep, v.client, sizeof(v.client));
 	v.startup_ns = span(rec->first_rx_ns, rec->startup_done_ns);
 	r->sum.sessions++;
-	r->out->session(r->f, &v);
+	if (r->out)
+		r->out->session(r->f, &v);
+	if (r->store)
+		pgn_store_session(r->store, &v);
 }
 
 int pgn_report_record(struct pgn_report *r, const void *data, size_t size, int open)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "output.h"
+#include "store.h"
 
 /* Turns kernel records into printed rows: names, times, filters, totals. */
 struct pgn_report {
@@ -14,6 +15,7 @@ struct pgn_report {
 	int64_t mono_to_real_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t min_bytes;
 	uint64_t min_duration_ns;
+	struct pgn_store *store;	/* --store, or NULL */
 	struct pgn_summary sum;
 };
 

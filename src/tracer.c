@@ -269,6 +269,16 @@ fail:
 	return NULL;
 }
 
+/* Forgetting the backend drops what it counted so far and everything it
+ * would report; a later process with the same pid is adopted afresh at fork. */
+void pgn_tracer_forget(pid_t pid, void *arg)
+{
+	struct pgn_tracer *tr = arg;
+	__u32 key = pid;
+
+	bpf_map__delete_elem(tr->skel->maps.backends, &key, sizeof(key), 0);
+}
+
 enum pgn_hook_backend pgn_tracer_backend(const struct pgn_tracer *tr)
 {
 	return tr->backend;

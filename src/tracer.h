@@ -16,5 +16,8 @@ int pgn_tracer_poll(struct pgn_tracer *tr, struct pgn_report *rep, int timeout_m
 /* Detaches, drains, reports what is still open, and fills the loss counters. */
 void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep);
 void pgn_tracer_free(struct pgn_tracer *tr);
+/* Stops following a process (the results writer's own backend); arg is
+ * the tracer. Safe from any thread. */
+void pgn_tracer_forget(pid_t pid, void *arg);
 
 #endif

@@ -1,0 +1,382 @@
+/* --store: a writer thread copies buffered rows into the results database
+ * in batches, reconnecting when the server goes away. */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <libpq-fe.h>
+
+#include "store-row.h"
+#include "store-schema.h"
+#include "store.h"
+
+#define BATCH_ROWS 50000
+#define RETRY_S 1
+
+enum pgn_table { PGN_T_STATEMENTS, PGN_T_SESSIONS };
+
+struct row {
+	struct row *next;
+	enum pgn_table table;
+	size_t len;
+	char line[];
+};
+
+struct pgn_store {
+	struct pgn_store_config cfg;
+	PGconn *conn;
+	pgn_store_mute_fn mute;
+	void *mute_arg;
+	struct pgn_buf scratch;	/* the tracing thread's formatting buffer */
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* under lock: the buffer, including the batch being written */
+	struct row *head, **tail;
+	size_t rows;
+	int closing;
+	uint64_t stored, dropped;
+};
+
+static const char *table_copy_sql[] = {
+	[PGN_T_STATEMENTS] = "COPY pgnetprof.statements (" PGN_STATEMENT_COLUMNS ") FROM STDIN",
+	[PGN_T_SESSIONS] = "COPY pgnetprof.sessions (" PGN_SESSION_COLUMNS ") FROM STDIN",
+};
+
+/* Is the peer of our connection on this host (so its pid is ours to mute)? */
+static int peer_is_local(int fd)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	struct ifaddrs *ifs, *i;
+	int local = 0;
+
+	if (getpeername(fd, (struct sockaddr *)&peer, &len))
+		return 0;
+	if (peer.ss_family == AF_UNIX)
+		return 1;
+	if (getifaddrs(&ifs))
+		return 0;
+	for (i = ifs; i && !local; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != peer.ss_family)
+			continue;
+		if (peer.ss_family == AF_INET)
+			local = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr ==
+				((struct sockaddr_in *)&peer)->sin_addr.s_addr;
+		else
+			local = !memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+					&((struct sockaddr_in6 *)&peer)->sin6_addr, sizeof(struct in6_addr));
+	}
+	freeifaddrs(ifs);
+	/* 127.0.0.0/8 beyond 127.0.0.1 is loopback too */
+	if (!local && peer.ss_family == AF_INET)
+		local = (ntohl(((struct sockaddr_in *)&peer)->sin_addr.s_addr) >> 24) == 127;
+	return local;
+}
+
+static void mute_connection(struct pgn_store *s)
+{
+	if (s->mute && peer_is_local(PQsocket(s->conn)))
+		s->mute(PQbackendPID(s->conn), s->mute_arg);
+}
+
+struct pgn_store *pgn_store_open(const struct pgn_store_config *c)
+{
+	struct pgn_store *s = calloc(1, sizeof(*s));
+	PGconn *why;
+
+	if (!s) {
+		fprintf(stderr, "pgnetprof: out of memory\n");
+		return NULL;
+	}
+	s->cfg = *c;
+	s->tail = &s->head;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	s->conn = pgn_store_connect(c->conninfo, &why);
+	if (!s->conn) {
+		fprintf(stderr, "pgnetprof: cannot connect to the results database (--store): %s",
+			why ? PQerrorMessage(why) : "out of memory\n");
+		PQfinish(why);
+		pgn_store_close(s, NULL, NULL);
+		return NULL;
+	}
+	if (pgn_store_check_schema(s->conn)) {
+		pgn_store_close(s, NULL, NULL);
+		return NULL;
+	}
+	return s;
+}
+
+/* --- the tracing thread's side ------------------------------------------- */
+
+static void push(struct pgn_store *s, enum pgn_table table)
+{
+	struct row *r = s->scratch.failed ? NULL : malloc(sizeof(*r) + s->scratch.len);
+
+	if (r) {
+		r->next = NULL;
+		r->table = table;
+		r->len = s->scratch.len;
+		memcpy(r->line, s->scratch.p, r->len);
+	}
+	pthread_mutex_lock(&s->lock);
+	if (r && s->rows < s->cfg.buffer_rows) {
+		*s->tail = r;
+		s->tail = &r->next;
+		s->rows++;
+		pthread_cond_signal(&s->cond);
+		r = NULL;
+	} else {
+		s->dropped++;
+	}
+	pthread_mutex_unlock(&s->lock);
+	free(r);
+	s->scratch.len = 0;
+	s->scratch.failed = 0;
+}
+
+void pgn_store_statement(struct pgn_store *s, const struct pgn_stmt_view *v)
+{
+	pgn_row_statement(&s->scratch, s->cfg.host, v);
+	push(s, PGN_T_STATEMENTS);
+}
+
+void pgn_store_session(struct pgn_store *s, const struct pgn_session_view *v)
+{
+	pgn_row_session(&s->scratch, s->cfg.host, v);
+	push(s, PGN_T_SESSIONS);
+}
+
+/* --- the writer thread ----------------------------------------------------- */
+
+enum outcome { WRITTEN, SERVER_AWAY, REJECTED };
+
+/* Errors worth retrying: connection trouble, shutdown, recovery, no room. */
+static int transient(const PGresult *r, PGconn *c)
+{
+	const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return PQstatus(c) != CONNECTION_OK || !st || !strncmp(st, "08", 2) ||
+	       !strncmp(st, "57P", 3) || !strncmp(st, "53", 2) || !strcmp(st, "25006");
+}
+
+static enum outcome failed(struct pgn_store *s, PGresult *r, const char *what)
+{
+	enum outcome o = transient(r, s->conn) ? SERVER_AWAY : REJECTED;
+
+	if (o == REJECTED)
+		fprintf(stderr, "pgnetprof: the results database rejected a batch (%s): %s", what,
+			PQerrorMessage(s->conn));
+	PQclear(r);
+	return o;
+}
+
+static enum outcome exec(struct pgn_store *s, const char *sql, ExecStatusType want)
+{
+	PGresult *r = PQexec(s->conn, sql);
+
+	if (PQresultStatus(r) != want)
+		return failed(s, r, sql);
+	PQclear(r);
+	return WRITTEN;
+}
+
+static enum outcome copy_table(struct pgn_store *s, struct row *batch, size_t n, enum pgn_table t)
+{
+	enum outcome o;
+	PGresult *r;
+	int ok = 1;
+
+	for (size_t i = 0; batch && i < n; batch = batch->next, i++) {
+		if (batch->table != t)
+			continue;
+		if (ok == 1 && (o = exec(s, table_copy_sql[t], PGRES_COPY_IN)) != WRITTEN)
+			return o;
+		ok = PQputCopyData(s->conn, batch->line, batch->len) == 1 ? 2 : -1;
+		if (ok < 0)
+			break;
+	}
+	if (ok == 1)
+		return WRITTEN;	/* no rows for this table */
+	PQputCopyEnd(s->conn, ok < 0 ? "pgnetprof: connection failed" : NULL);
+	r = PQgetResult(s->conn);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return failed(s, r, table_copy_sql[t]);
+	PQclear(r);
+	while ((r = PQgetResult(s->conn)))
+		PQclear(r);
+	return WRITTEN;
+}
+
+static enum outcome write_batch(struct pgn_store *s, struct row *batch, size_t n)
+{
+	enum outcome o;
+
+	if ((o = exec(s, "BEGIN", PGRES_COMMAND_OK)) != WRITTEN ||
+	    (o = copy_table(s, batch, n, PGN_T_STATEMENTS)) != WRITTEN ||
+	    (o = copy_table(s, batch, n, PGN_T_SESSIONS)) != WRITTEN ||
+	    (o = exec(s, "COMMIT", PGRES_COMMAND_OK)) != WRITTEN) {
+		if (PQstatus(s->conn) == CONNECTION_OK)
+			PQclear(PQexec(s->conn, "ROLLBACK"));
+		return o;
+	}
+	return WRITTEN;
+}
+
+/* A fresh connection after the server went away; says so once per outage. */
+static int reconnect(struct pgn_store *s, int *away)
+{
+	PGconn *why;
+
+	if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
+		return 0;
+	PQfinish(s->conn);
+	s->conn = pgn_store_connect(s->cfg.conninfo, &why);
+	if (!s->conn) {
+		if (!*away)
+			fprintf(stderr, "pgnetprof: the results database is unreachable, keeping up to %zu rows until it is back: %s",
+				s->cfg.buffer_rows, why ? PQerrorMessage(why) : "out of memory\n");
+		*away = 1;
+		PQfinish(why);
+		return -1;
+	}
+	mute_connection(s);
+	if (*away)
+		fprintf(stderr, "pgnetprof: the results database is back; writing the buffered rows\n");
+	*away = 0;
+	return 0;
+}
+
+static void free_rows(struct row *r, size_t n)
+{
+	struct row *next;
+
+	for (size_t i = 0; r && i < n; r = next, i++) {
+		next = r->next;
+		free(r);
+	}
+}
+
+/* Called with the lock held: the first rows, at most BATCH_ROWS. */
+static struct row *detach_batch(struct pgn_store *s, size_t *n)
+{
+	struct row *head = s->head, **end = &s->head;
+
+	for (*n = 0; *end && *n < BATCH_ROWS; (*n)++)
+		end = &(*end)->next;
+	s->head = *end;
+	if (!s->head)
+		s->tail = &s->head;
+	*end = NULL;
+	return head;
+}
+
+/* Called with the lock held: a batch that could not be written goes back. */
+static void requeue_batch(struct pgn_store *s, struct row *batch, size_t n)
+{
+	struct row *last = batch;
+
+	for (size_t i = 1; i < n; i++)
+		last = last->next;
+	last->next = s->head;
+	if (!s->head)
+		s->tail = &last->next;
+	s->head = batch;
+}
+
+static void wait_until(struct pgn_store *s, const struct timespec *when)
+{
+	pthread_cond_timedwait(&s->cond, &s->lock, when);
+}
+
+static void *writer(void *arg)
+{
+	struct pgn_store *s = arg;
+	struct timespec deadline = { 0 }, retry;
+	enum outcome o = WRITTEN;
+	struct row *batch;
+	int away = 0;
+	size_t n;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->head && !s->closing)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (!s->head)
+			break;
+		if (s->closing && !deadline.tv_sec) {
+			clock_gettime(CLOCK_REALTIME, &deadline);
+			deadline.tv_sec += s->cfg.drain_s;
+		}
+		batch = detach_batch(s, &n);
+		pthread_mutex_unlock(&s->lock);
+		o = reconnect(s, &away) ? SERVER_AWAY : write_batch(s, batch, n);
+		pthread_mutex_lock(&s->lock);
+		if (o != SERVER_AWAY) {
+			s->rows -= n;
+			*(o == WRITTEN ? &s->stored : &s->dropped) += n;
+			free_rows(batch, n);
+			continue;
+		}
+		requeue_batch(s, batch, n);
+		clock_gettime(CLOCK_REALTIME, &retry);
+		retry.tv_sec += RETRY_S;
+		if (s->closing && retry.tv_sec > deadline.tv_sec)
+			break;
+		wait_until(s, &retry);
+	}
+	/* what is left could not be written in time */
+	s->dropped += s->rows;
+	free_rows(s->head, s->rows);
+	s->head = NULL;
+	s->tail = &s->head;
+	s->rows = 0;
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int pgn_store_start(struct pgn_store *s, pgn_store_mute_fn mute, void *arg)
+{
+	int err;
+
+	s->mute = mute;
+	s->mute_arg = arg;
+	mute_connection(s);
+	err = pthread_create(&s->thread, NULL, writer, s);
+	if (err) {
+		fprintf(stderr, "pgnetprof: cannot start the results writer thread: %s\n", strerror(err));
+		return -1;
+	}
+	s->started = 1;
+	return 0;
+}
+
+void pgn_store_close(struct pgn_store *s, uint64_t *stored, uint64_t *dropped)
+{
+	if (!s)
+		return;
+	if (s->started) {
+		pthread_mutex_lock(&s->lock);
+		s->closing = 1;
+		pthread_cond_signal(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	if (stored)
+		*stored = s->stored;
+	if (dropped)
+		*dropped = s->dropped;
+	PQfinish(s->conn);
+	pgn_buf_free(&s->scratch);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}

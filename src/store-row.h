@@ -1,0 +1,40 @@
+#ifndef PGNETPROF_STORE_ROW_H
+#define PGNETPROF_STORE_ROW_H
+
+#include <stddef.h>
+
+#include "output.h"
+
+/* A growable byte buffer; on allocation failure it stays short and
+ * sets failed, so callers check once at the end. */
+struct pgn_buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+void pgn_buf_free(struct pgn_buf *b);
+
+/* Appends s as a COPY text-format field: valid UTF-8 (invalid bytes
+ * become U+FFFD, NUL is dropped) with \\, \n, \r and \t escaped. */
+void pgn_copy_text(struct pgn_buf *b, const char *s, size_t len);
+
+/* The address part of a client string ("1.2.3.4:5", "[::1]:5"), for an
+ * inet column; "" for "[local]" or unknown. */
+void pgn_client_addr(const char *client, char *out, size_t len);
+
+/* One COPY line (with its newline) for pgnetprof.statements / .sessions;
+ * the column lists are PGN_STATEMENT_COLUMNS and PGN_SESSION_COLUMNS. */
+void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stmt_view *v);
+void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_session_view *v);
+
+#define PGN_STATEMENT_COLUMNS \
+	"host, \"time\", pid, session, \"user\", database, client, client_addr, query, " \
+	"fingerprint, protocol, status, rx_bytes, tx_bytes, rx_calls, tx_calls, rx_segs, " \
+	"tx_segs, rx_ns, tx_ns, tx_wait_ns, exec_ns, response_ns, srtt_us, retrans"
+#define PGN_SESSION_COLUMNS \
+	"host, session, pid, \"user\", database, client, client_addr, transport, start, " \
+	"\"end\", open, statements, rx_bytes, tx_bytes, rx_calls, tx_calls, startup_rx_bytes, " \
+	"startup_tx_bytes, startup_ns, unattributed_rx_bytes, unattributed_tx_bytes"
+
+#endif

@@ -1,0 +1,166 @@
+/* The results schema: connecting, versions, migrations (--init-store). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-migrations.h"
+#include "store-schema.h"
+#include "store.h"
+
+/* Serialises concurrent --init-store runs (pg_advisory_xact_lock key). */
+#define MIGRATION_LOCK "7046414e455450524f46"
+
+PGconn *pgn_store_connect(const char *conninfo, PGconn **why)
+{
+	/* later keywords win: the user's conninfo overrides our defaults,
+	 * and the client encoding is always ours (rows are UTF-8) */
+	const char *keys[] = { "connect_timeout", "application_name", "dbname", "client_encoding", NULL };
+	const char *vals[] = { "10", "pgnetprof", conninfo, "UTF8", NULL };
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+
+	*why = NULL;
+	if (c && PQstatus(c) == CONNECTION_OK)
+		return c;
+	*why = c;
+	return NULL;
+}
+
+static int latest_version(void)
+{
+	int v = 0;
+
+	for (const struct pgn_migration *m = pgn_migrations; m->version; m++)
+		v = m->version;
+	return v;
+}
+
+/* The first row's first column of a query, as an int; -1 on error. */
+static int query_int(PGconn *c, const char *sql, const char **sqlstate)
+{
+	PGresult *r = PQexec(c, sql);
+	int v = -1;
+
+	*sqlstate = NULL;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		v = atoi(PQgetvalue(r, 0, 0));
+	else
+		*sqlstate = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (*sqlstate)
+		*sqlstate = strcmp(*sqlstate, "42P01") && strcmp(*sqlstate, "3F000") ? "other" : "missing";
+	PQclear(r);
+	return v;
+}
+
+int pgn_store_check_schema(PGconn *c)
+{
+	const char *state;
+	int have, want = latest_version();
+
+	have = query_int(c, "SELECT coalesce(max(version), 0) FROM pgnetprof.schema_version", &state);
+	if (have < 0 && state && !strcmp(state, "missing")) {
+		fprintf(stderr, "pgnetprof: the results database has no pgnetprof schema; create it with: pgnetprof --init-store CONNINFO (the same CONNINFO as --store)\n");
+		return -1;
+	}
+	if (have < 0) {
+		fprintf(stderr, "pgnetprof: cannot read the results schema version: %s", PQerrorMessage(c));
+		return -1;
+	}
+	if (have != want) {
+		fprintf(stderr, "pgnetprof: the results schema is at version %d, this pgnetprof writes version %d; %s\n",
+			have, want, have < want ? "upgrade it with: pgnetprof --init-store CONNINFO" :
+			"use the newer pgnetprof that upgraded it");
+		return -1;
+	}
+	if (query_int(c, "SELECT (has_table_privilege('pgnetprof.statements', 'INSERT') AND "
+			 "has_table_privilege('pgnetprof.sessions', 'INSERT'))::int", &state) != 1) {
+		fprintf(stderr, "pgnetprof: the results database user may not insert into pgnetprof.statements and pgnetprof.sessions; GRANT INSERT on them\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int exec_ok(PGconn *c, const char *sql, const char *what)
+{
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		fprintf(stderr, "pgnetprof: %s failed: %s", what, PQerrorMessage(c));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+static int record_version(PGconn *c, const struct pgn_migration *m)
+{
+	char v[16];
+	const char *params[] = { v, m->description };
+	PGresult *r;
+	int ok;
+
+	snprintf(v, sizeof(v), "%d", m->version);
+	r = PQexecParams(c, "INSERT INTO pgnetprof.schema_version (version, description) VALUES ($1, $2)",
+			 2, NULL, params, NULL, NULL, 0);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "pgnetprof: recording schema version %d failed: %s", m->version, PQerrorMessage(c));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* Applies the migrations newer than the database's, in one transaction. */
+static int migrate(PGconn *c)
+{
+	const char *state;
+	char what[128];
+	int have, want = latest_version(), applied = 0;
+
+	if (exec_ok(c, "BEGIN", "BEGIN") ||
+	    exec_ok(c, "SELECT pg_advisory_xact_lock(x'" MIGRATION_LOCK "'::bit(64)::bigint)", "locking the schema") ||
+	    exec_ok(c, "SET LOCAL client_min_messages = warning", "SET") ||
+	    exec_ok(c, "CREATE SCHEMA IF NOT EXISTS pgnetprof", "creating schema pgnetprof") ||
+	    exec_ok(c, "CREATE TABLE IF NOT EXISTS pgnetprof.schema_version ("
+			"version integer PRIMARY KEY, description text NOT NULL, "
+			"applied timestamptz NOT NULL DEFAULT now())", "creating pgnetprof.schema_version"))
+		return -1;
+	have = query_int(c, "SELECT coalesce(max(version), 0) FROM pgnetprof.schema_version", &state);
+	if (have < 0) {
+		fprintf(stderr, "pgnetprof: reading the schema version failed: %s", PQerrorMessage(c));
+		return -1;
+	}
+	if (have > want) {
+		fprintf(stderr, "pgnetprof: the results schema is at version %d, newer than this pgnetprof knows (%d); use a newer pgnetprof\n",
+			have, want);
+		return -1;
+	}
+	for (const struct pgn_migration *m = pgn_migrations; m->version; m++) {
+		if (m->version <= have)
+			continue;
+		snprintf(what, sizeof(what), "schema migration %d (%s)", m->version, m->description);
+		if (exec_ok(c, m->sql, what) || record_version(c, m))
+			return -1;
+		applied++;
+	}
+	if (exec_ok(c, "COMMIT", "COMMIT"))
+		return -1;
+	if (applied)
+		printf("pgnetprof: results schema upgraded from version %d to %d\n", have, want);
+	else
+		printf("pgnetprof: results schema already at version %d\n", want);
+	return 0;
+}
+
+int pgn_store_init_schema(const char *conninfo)
+{
+	PGconn *why, *c = pgn_store_connect(conninfo, &why);
+	int err;
+
+	if (!c) {
+		fprintf(stderr, "pgnetprof: cannot connect to the results database: %s",
+			why ? PQerrorMessage(why) : "out of memory\n");
+		PQfinish(why);
+		return -1;
+	}
+	err = migrate(c);
+	PQfinish(c);
+	return err;
+}

@@ -1,0 +1,39 @@
+#ifndef PGNETPROF_STORE_H
+#define PGNETPROF_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "output.h"
+
+/* The results database (--store): rows go from the tracing loop into a
+ * bounded buffer, and a writer thread copies them in batches. */
+struct pgn_store;
+
+/* Called with the pid of each connection the writer opens, when that
+ * backend runs on this host, so the tracer can forget it. */
+typedef void (*pgn_store_mute_fn)(pid_t pid, void *arg);
+
+struct pgn_store_config {
+	const char *conninfo;	/* libpq conninfo or URI; PG* variables apply */
+	const char *host;	/* the host column */
+	size_t buffer_rows;	/* rows kept while the server is away */
+	unsigned drain_s;	/* at exit, how long to wait for an absent server */
+};
+
+/* Connects and checks the schema; prints why and returns NULL on failure. */
+struct pgn_store *pgn_store_open(const struct pgn_store_config *c);
+/* Mutes the current connection's backend and starts the writer thread. */
+int pgn_store_start(struct pgn_store *s, pgn_store_mute_fn mute, void *arg);
+/* Never block: a full buffer drops the row and counts it. */
+void pgn_store_statement(struct pgn_store *s, const struct pgn_stmt_view *v);
+void pgn_store_session(struct pgn_store *s, const struct pgn_session_view *v);
+/* Writes what is buffered (waiting up to drain_s for an absent server),
+ * stops the writer and frees everything; accepts NULL. */
+void pgn_store_close(struct pgn_store *s, uint64_t *stored, uint64_t *dropped);
+
+/* --init-store: creates or upgrades the schema; 0 on success. */
+int pgn_store_init_schema(const char *conninfo);
+
+#endif

@@ -1,0 +1,163 @@
+#!/bin/bash
+# --init-store and --store: rows stored equal records printed, field by
+# field; the results server going away and coming back loses nothing, and
+# an overflowing buffer's dropped count is exact; the writer's own backend
+# is never in the results; bad conninfo, password and schema fail clearly.
+source "$TESTS_DIR/lib.sh"
+
+# the traced server
+pg_init
+pg_start
+TRACED=$(head -1 "$PGDATA_DIR/postmaster.pid")
+TRACED_PORT=$PGPORT
+
+# a second server, of the same binary, holds the results
+RWORK=$WORK/results
+mkdir "$RWORK"
+(WORK=$RWORK && pg_init && pg_start && echo "$PGPORT" >"$RWORK/port") || bail "results server did not start"
+RPORT=$(cat "$RWORK/port")
+results_stop() { (WORK=$RWORK PGDATA_DIR=$RWORK/data && pg_stop); }
+results_start() { (WORK=$RWORK PGDATA_DIR=$RWORK/data PGPORT=$RPORT && pg_start); }
+trap 'results_stop; cleanup' EXIT
+RESULTS="host=127.0.0.1 port=$RPORT user=postgres dbname=postgres"
+rsql() { psql -X -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$RPORT" -U postgres postgres "$@"; }
+
+# --- bad inputs: nothing is traced -------------------------------------------
+dead=$(free_port)
+"$PGNETPROF" -f json --store "host=127.0.0.1 port=$dead dbname=x" -d 1 >"$WORK/out" 2>"$WORK/err"
+eq "unreachable results server: exit 1" $? 1
+check "unreachable results server: says so" grep -q "cannot connect to the results database (--store)" "$WORK/err"
+check "unreachable results server: tracing never started" sh -c "! grep -q 'Tracing' $WORK/err"
+
+"$PGNETPROF" -f json --store "$RESULTS" -d 1 >"$WORK/out" 2>"$WORK/err"
+eq "missing schema: exit 1" $? 1
+check "missing schema: tells how to create it" grep -q "no pgnetprof schema; create it with: pgnetprof --init-store" "$WORK/err"
+
+rsql -q -c "create role pw login password 'right-secret-1'"
+sed -i '1i host all pw 127.0.0.1/32 scram-sha-256' "$RWORK/data/pg_hba.conf"
+rsql -q -c "select pg_reload_conf()" >/dev/null
+"$PGNETPROF" --store "$RESULTS user=pw password=wrong-secret-2" -d 1 >"$WORK/out" 2>"$WORK/err"
+eq "wrong password: exit 1" $? 1
+check "wrong password: libpq's reason" grep -q 'password authentication failed for user "pw"' "$WORK/err"
+check "wrong password: the password is never printed" sh -c "! grep -q 'secret' $WORK/err $WORK/out"
+
+"$PGNETPROF" --init-store "host=127.0.0.1 port=$dead" >"$WORK/out" 2>"$WORK/err"
+eq "--init-store on an unreachable server: exit 1" $? 1
+
+# --- --init-store: creates, then is idempotent ---------------------------------
+"$PGNETPROF" --init-store "postgresql://postgres@127.0.0.1:$RPORT/postgres" >"$WORK/out" 2>"$WORK/err"
+eq "--init-store (URI) creates the schema: exit 0" $? 0
+check "--init-store says what it did" grep -q "upgraded from version 0 to 1" "$WORK/out"
+"$PGNETPROF" --init-store "$RESULTS" >"$WORK/out" 2>&1
+check "--init-store again: nothing to do" grep -q "already at version 1" "$WORK/out"
+eq "one schema version recorded" "$(rsql -c 'select version from pgnetprof.schema_version')" 1
+rsql -q -c "grant usage on schema pgnetprof to pw; grant select on pgnetprof.schema_version to pw"
+"$PGNETPROF" --store "$RESULTS user=pw password=right-secret-1" -d 1 >"$WORK/out" 2>"$WORK/err"
+check "a user without INSERT is told what to grant" grep -q "GRANT INSERT" "$WORK/err"
+
+# --- stored = printed, field by field -------------------------------------------
+prof_start -f json -p "$TRACED" --store "$RESULTS" --store-host equal
+psql_ -o /dev/null <<'SQL'
+select 1;
+select repeat('x', 5000);
+select 'tab	newline
+backslash \ quote '' unicode é €';
+select 1/0;
+select 'after the error';
+SQL
+pgbench -n -M extended -c 1 -t 5 -f <(echo "SELECT 42;") >/dev/null 2>&1
+prof_stop
+jq -c 'select(.type != "summary") | del(.type)' "$WORK/out" | jq -s -S sort >"$WORK/printed.json"
+rsql >"$WORK/stored.json" <<'SQL'
+select coalesce(json_agg(r), '[]') from (
+  select to_char("time" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "time",
+         pid, session, "user", database, client, query, fingerprint, protocol, status,
+         rx_bytes, tx_bytes, rx_calls, tx_calls, rx_segs, tx_segs, rx_ns, tx_ns, tx_wait_ns,
+         exec_ns, response_ns, srtt_us, retrans
+  from pgnetprof.statements where host = 'equal') r;
+SQL
+rsql >"$WORK/stored-sessions.json" <<'SQL'
+select coalesce(json_agg(r), '[]') from (
+  select session, pid, "user", database, client, transport,
+         to_char(start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as start,
+         to_char("end" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "end",
+         statements, rx_bytes, tx_bytes, rx_calls, tx_calls, startup_rx_bytes, startup_tx_bytes,
+         startup_ns, unattributed_rx_bytes, unattributed_tx_bytes
+  from pgnetprof.sessions where host = 'equal') r;
+SQL
+jq -s -S 'add | sort' "$WORK/stored.json" "$WORK/stored-sessions.json" >"$WORK/stored-all.json"
+n=$(jq length "$WORK/printed.json")
+check "a workload was printed (>= 8 statements, 3 sessions)" test "$n" -ge 11
+diff "$WORK/printed.json" "$WORK/stored-all.json" >"$WORK/diff"
+ok $? "every stored row equals its printed record, field by field ($n records)"
+[ -s "$WORK/diff" ] && diag "$WORK/diff"
+eq "summary: stored = printed records" "$(jq 'select(.type == "summary") | .stored' "$WORK/out")" "$n"
+eq "summary: nothing dropped" "$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")" 0
+
+# --- reports ---------------------------------------------------------------------
+for r in "$TESTS_DIR"/../sql/reports/*.sql; do
+	rsql -f "$r" >"$WORK/report.out" 2>&1
+	ok $? "report $(basename "$r") runs"
+done
+want=$(jq -r 'select(.type == "statement") | [.fingerprint, .rx_bytes + .tx_bytes] | @tsv' "$WORK/out" |
+	awk '{b[$1] += $2} END {for (f in b) print b[f], f}' | sort -rn | head -1 | cut -d' ' -f2)
+got=$(rsql -F ' ' -f "$TESTS_DIR/../sql/reports/top-statements-by-bytes.sql" -v limit=1 | cut -d' ' -f1)
+eq "top statement by bytes matches the printed records" "$got" "$want"
+
+# --- the results server goes away and comes back: nothing lost ---------------------
+prof_start -f json -p "$TRACED" --store "$RESULTS" --store-host outage
+for i in 1 2 3; do psql_ -c "select 'before $i'" >/dev/null; done
+sleep 0.5
+results_stop
+for i in 1 2 3 4 5; do psql_ -c "select 'while away $i'" >/dev/null; done
+sleep 2
+results_start
+for i in 1 2 3; do psql_ -c "select 'after $i'" >/dev/null; done
+sleep 2
+prof_stop
+printed=$(jq -c 'select(.type != "summary")' "$WORK/out" | grep -c .)
+stored=$(rsql -c "select (select count(*) from pgnetprof.statements where host = 'outage') + (select count(*) from pgnetprof.sessions where host = 'outage')")
+eq "outage: every record stored (22 printed)" "$stored" "$printed"
+eq "outage: 11 statements, 11 sessions printed" "$printed" 22
+eq "outage: nothing dropped" "$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")" 0
+check "outage: the writer said the server was away" grep -q "results database is unreachable" "$WORK/err"
+check "outage: ... and back" grep -q "results database is back" "$WORK/err"
+
+# --- a buffer too small: the dropped count is exact ----------------------------------
+prof_start -f json -p "$TRACED" --store "$RESULTS" --store-host small --store-buffer 3
+results_stop
+for i in $(seq 1 8); do psql_ -c "select 'overflow $i'" >/dev/null; done
+results_start
+sleep 3
+prof_stop
+printed=$(jq -c 'select(.type != "summary")' "$WORK/out" | grep -c .)
+stored=$(rsql -c "select (select count(*) from pgnetprof.statements where host = 'small') + (select count(*) from pgnetprof.sessions where host = 'small')")
+eq "small buffer: the 3 buffered rows were stored" "$stored" 3
+eq "small buffer: dropped = printed - stored" "$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")" $((printed - stored))
+check "small buffer: a warning at exit" grep -q "rows not stored" "$WORK/err"
+
+# --- results on the traced server itself: the writer's backend is not traced -------------
+PGPORT=$TRACED_PORT
+"$PGNETPROF" --init-store "host=127.0.0.1 port=$TRACED_PORT user=postgres dbname=postgres" >/dev/null 2>&1
+prof_start -p "$TRACED" --store "host=127.0.0.1 port=$TRACED_PORT user=postgres dbname=postgres" --store-host self
+for i in 1 2 3 4; do psql_ -c "select 'self $i'" >/dev/null; sleep 0.3; done
+writer=$(psql_ -At -c "select pid from pg_stat_activity where application_name = 'pgnetprof'")
+prof_stop
+check "the writer's connection was found" test -n "$writer"
+eq "self: the workload is stored" \
+	"$(psql_ -At -c "select count(*) from pgnetprof.statements where host = 'self' and query like 'select ''self %'")" 4
+eq "self: no statement of the writer's backend" \
+	"$(psql_ -At -c "select count(*) from pgnetprof.statements where host = 'self' and (pid = $writer or query like 'COPY pgnetprof.%')")" 0
+eq "self: no session of the writer's backend" \
+	"$(psql_ -At -c "select count(*) from pgnetprof.sessions where host = 'self' and pid = $writer")" 0
+check "self: the text report names no writer's statement" sh -c "! grep -q 'COPY pgnetprof' $WORK/out"
+check "text report and --store together: summary counts stored rows" grep -q "^Stored: [1-9][0-9]* rows, 0 dropped" "$WORK/out"
+
+# --- --format none: records only to the store --------------------------------------------
+prof_start -f none -p "$TRACED" --store "host=127.0.0.1 port=$TRACED_PORT user=postgres dbname=postgres" --store-host none
+psql_ -c "select 'none'" >/dev/null
+prof_stop
+check "--format none: nothing on stdout" test ! -s "$WORK/out"
+check "--format none: the summary on stderr" grep -q "^Stored: 2 rows, 0 dropped" "$WORK/err"
+
+done_testing
