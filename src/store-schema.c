@@ -12,11 +12,21 @@
 
 PGconn *pgn_store_connect(const char *conninfo, PGconn **why)
 {
-	/* later keywords win: the user's conninfo overrides our defaults,
-	 * and the client encoding is always ours (rows are UTF-8) */
-	const char *keys[] = { "connect_timeout", "application_name", "dbname", "client_encoding", NULL };
-	const char *vals[] = { "10", "pgnetprof", conninfo, "UTF8", NULL };
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	/* Later keywords win: the conninfo overrides our defaults, and the
+	 * client encoding is always ours (rows are UTF-8). A default is
+	 * left out when its PG* variable is set, or it would override it. */
+	const char *keys[5], *vals[5];
+	PGconn *c;
+	int n = 0;
+
+	if (!getenv("PGCONNECT_TIMEOUT"))
+		keys[n] = "connect_timeout", vals[n++] = "10";
+	if (!getenv("PGAPPNAME"))
+		keys[n] = "application_name", vals[n++] = "pgnetprof";
+	keys[n] = "dbname", vals[n++] = conninfo;
+	keys[n] = "client_encoding", vals[n++] = "UTF8";
+	keys[n] = NULL, vals[n] = NULL;
+	c = PQconnectdbParams(keys, vals, 1);
 
 	*why = NULL;
 	if (c && PQstatus(c) == CONNECTION_OK)
