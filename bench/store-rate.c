@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 	strcpy(v.who.user, "bench");
 	strcpy(v.who.database, "bench");
 	strcpy(v.fingerprint, "0123456789abcdef");
+	v.normalized = "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;";
 	r.t.rx.bytes = 120;
 	r.t.tx.bytes = 400;
 	t0 = now_s();
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 		snprintf(v.session, sizeof(v.session), "6740a1b2.%x", r.pid);
 		r.query_len = snprintf(r.query, sizeof(r.query),
 			"UPDATE pgbench_accounts SET abalance = abalance + %lu WHERE aid = %lu;", i % 5000, i);
+		v.query = r.query;
+		v.query_len = r.query_len;
 		pgn_store_statement(s, &v);
 	}
 	pgn_store_close(s, &stored, &dropped);

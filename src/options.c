@@ -51,10 +51,19 @@ enum {
 	OPT_STORE_HOST,
 	OPT_STORE_BUFFER,
 	OPT_STORE_WAIT,
+	OPT_HIST,
+	OPT_MODEL,
+	OPT_QUANTILE,
+	OPT_TOP,
+	OPT_SORT,
+	OPT_REDACT,
 };
 
+static const char *const metric_names[] = { "", "response", "exec", "rtt", "tx-bytes", "rx-bytes" };
+static const char *const sort_names[] = { "bytes", "calls", "rx", "tx", "time", "p99", "wait" };
+
 static const struct argp_option opts[] = {
-	{ "format", 'f', "FORMAT", 0, "text (default), json (JSON Lines, one object per record) or none (records only to --store; the summary goes to stderr)", 0 },
+	{ "format", 'f', "FORMAT", 0, "text (default), json (JSON Lines, one object per record), requests (pt-tcp-model's first-stage lines: id start end elapsed IP:port) or none (records only to --store)", 0 },
 	{ "duration", 'd', "SECS", 0, "trace for SECS seconds, then flush and exit", 0 },
 	{ "query-max", OPT_QUERY_MAX, "BYTES", 0, "longest SQL text kept per statement (default 2048, at most 8191)", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint", 0 },
@@ -70,15 +79,27 @@ static const struct argp_option opts[] = {
 	{ "ipv6", '6', NULL, 0, "only IPv6 clients", 1 },
 	{ "min-bytes", OPT_MIN_BYTES, "BYTES", 0, "only statements moving at least BYTES (rx + tx)", 1 },
 	{ "min-duration", OPT_MIN_DURATION, "TIME", 0, "only statements whose response time is at least TIME (units ns, us, ms, s; default ms)", 1 },
-	{ NULL, 0, NULL, 0, "Other:", 2 },
-	{ NULL, 0, NULL, 0, "Results database:", 2 },
-	{ "store", OPT_STORE, "CONNINFO", 0, "also insert every record into the pgnetprof schema of this PostgreSQL database (libpq conninfo or URI; PG* environment variables apply); checked before tracing starts", 2 },
-	{ "init-store", OPT_INIT_STORE, "CONNINFO", 0, "create or upgrade the pgnetprof schema in this database, then exit (needs no root)", 2 },
-	{ "store-buffer", OPT_STORE_BUFFER, "ROWS", 0, "rows kept in memory while the results database is away (default 100000); beyond that rows are dropped and counted", 2 },
-	{ "store-wait", OPT_STORE_WAIT, "SECS", 0, "at exit, how long to wait for an absent results database before dropping what is buffered (default 10)", 2 },
-	{ "store-host", OPT_STORE_HOST, "NAME", 0, "the host column of stored rows (default: this machine's host name)", 2 },
-	{ NULL, 0, NULL, 0, "Other:", 3 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's debug output", 3 },
+	{ "redact", OPT_REDACT, NULL, 0, "show and store statement texts with constants replaced ($1, or ? where libpg_query cannot parse them): no literal, no password", 1 },
+	{ NULL, 0, NULL, 0, "Analyses (instead of a record per statement; the summary goes to stderr):", 2 },
+	{ "hist", OPT_HIST, "METRIC", 0, "log2 histogram of response (first request byte to last response byte), exec, rtt (srtt), tx-bytes or rx-bytes per statement, like bcc's tcprtt", 2 },
+	{ "interval", 'i', "SECS", 0, "with --hist or --top: print every SECS seconds (default: once, at exit)", 2 },
+	{ "timestamp", 'T', NULL, 0, "with --hist: print the time before each interval's histograms", 2 },
+	{ "milliseconds", 'm', NULL, 0, "with --hist: times in milliseconds (default microseconds)", 2 },
+	{ "byladdr", 'b', NULL, 0, "with --hist: one histogram per local (server) address", 2 },
+	{ "byraddr", 'B', NULL, 0, "with --hist: one histogram per remote (client) address", 2 },
+	{ "extension", 'e', NULL, 0, "with --hist: the average in each histogram's header", 2 },
+	{ "model", OPT_MODEL, "SECS", 0, "pt-tcp-model's per-interval lines (ts concurrency throughput arrivals completions busy_time weighted_time sum_time variance_mean quantile_time obs_time) every SECS seconds (fractions allowed)", 2 },
+	{ "quantile", OPT_QUANTILE, "Q", 0, "with --model: the quantile of quantile_time (default 0.99)", 2 },
+	{ "top", OPT_TOP, "N", 0, "the N normalized statements (fingerprints) costing most: calls, rx/tx bytes, mean and p99 response, tx_wait share", 2 },
+	{ "sort", OPT_SORT, "KEY", 0, "with --top: bytes (default), calls, rx, tx, time (total response), p99 or wait", 2 },
+	{ NULL, 0, NULL, 0, "Results database:", 3 },
+	{ "store", OPT_STORE, "CONNINFO", 0, "also insert every record into the pgnetprof schema of this PostgreSQL database (libpq conninfo or URI; PG* environment variables apply); checked before tracing starts", 3 },
+	{ "init-store", OPT_INIT_STORE, "CONNINFO", 0, "create or upgrade the pgnetprof schema in this database, then exit (needs no root)", 3 },
+	{ "store-buffer", OPT_STORE_BUFFER, "ROWS", 0, "rows kept in memory while the results database is away (default 100000); beyond that rows are dropped and counted", 3 },
+	{ "store-wait", OPT_STORE_WAIT, "SECS", 0, "at exit, how long to wait for an absent results database before dropping what is buffered (default 10)", 3 },
+	{ "store-host", OPT_STORE_HOST, "NAME", 0, "the host column of stored rows (default: this machine's host name)", 3 },
+	{ NULL, 0, NULL, 0, "Other:", 4 },
+	{ "verbose", 'v', NULL, 0, "show libbpf's debug output", 4 },
 	{},
 };
 
@@ -136,6 +157,19 @@ static void parse_addr(struct argp_state *st, const char *arg, struct pgn_addr_f
 	f->set = true;
 }
 
+static double parse_fraction(struct argp_state *st, const char *what, const char *arg,
+			     double min, double max)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v < min || v > max)
+		argp_error(st, "invalid %s '%s': expected a number from %g to %g", what, arg, min, max);
+	return v;
+}
+
 static uint64_t parse_duration_ns(struct argp_state *st, const char *arg)
 {
 	static const struct { const char *unit; double ns; } units[] = {
@@ -169,8 +203,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			o->format = PGN_FORMAT_JSON;
 		else if (!strcmp(arg, "none"))
 			o->format = PGN_FORMAT_NONE;
+		else if (!strcmp(arg, "requests"))
+			o->format = PGN_FORMAT_REQUESTS;
 		else
-			argp_error(st, "invalid format '%s': expected text, json or none", arg);
+			argp_error(st, "invalid format '%s': expected text, json, requests or none", arg);
+		o->format_set = true;
 		break;
 	case 'd':
 		o->duration_s = parse_uint(st, "duration", arg, UINT_MAX);
@@ -245,6 +282,58 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_STORE_WAIT:
 		o->store_wait_s = parse_uint(st, "--store-wait", arg, 3600);
 		break;
+	case OPT_HIST:
+		i = lookup_name(metric_names, 6, arg);
+		if (i <= 0)
+			argp_error(st, "invalid --hist metric '%s': expected response, exec, rtt, tx-bytes or rx-bytes", arg);
+		o->hist_metric = i;
+		break;
+	case 'i':
+		o->interval_s = parse_uint(st, "interval", arg, 86400);
+		if (!o->interval_s)
+			argp_error(st, "invalid interval '0': give at least 1 second");
+		break;
+	case 'T':
+		o->timestamps = true;
+		break;
+	case 'm':
+		o->hist_ms = true;
+		break;
+	case 'b':
+	case 'B':
+		if (o->hist_by && o->hist_by != key)
+			argp_error(st, "-b and -B exclude each other");
+		o->hist_by = key;
+		break;
+	case 'e':
+		o->extension = true;
+		break;
+	case OPT_MODEL:
+		o->model_s = parse_fraction(st, "--model", arg, 0, 86400);
+		if (o->model_s < 0.001)
+			argp_error(st, "invalid --model '%s': give an interval of at least 0.001 seconds", arg);
+		break;
+	case OPT_QUANTILE:
+		o->quantile = parse_fraction(st, "--quantile", arg, 0, 1);
+		if (o->quantile <= 0)
+			argp_error(st, "invalid --quantile '%s': expected a number in (0, 1], e.g. .99", arg);
+		o->quantile_set = true;
+		break;
+	case OPT_TOP:
+		o->top_n = parse_uint(st, "--top", arg, 100000);
+		if (!o->top_n)
+			argp_error(st, "invalid --top '0': give at least 1");
+		break;
+	case OPT_SORT:
+		i = lookup_name(sort_names, 7, arg);
+		if (i < 0)
+			argp_error(st, "invalid --sort '%s': expected bytes, calls, rx, tx, time, p99 or wait", arg);
+		o->top_sort = i;
+		o->sort_set = true;
+		break;
+	case OPT_REDACT:
+		o->redact = true;
+		break;
 	case 'v':
 		o->verbose = true;
 		break;
@@ -257,6 +346,31 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+static void usage_error(const char *msg)
+{
+	fprintf(stderr, "pgnetprof: %s\n", msg);
+	exit(2);
+}
+
+/* One output at a time, and each option with the output it shapes. */
+static void check_analyses(const struct pgn_options *o)
+{
+	int n = !!o->hist_metric + (o->model_s > 0) + !!o->top_n;
+
+	if (n > 1)
+		usage_error("--hist, --model and --top exclude each other: run one pgnetprof per analysis");
+	if (n && o->format_set)
+		usage_error("--hist, --model and --top print their own output: drop -f (records still go to --store)");
+	if (!o->hist_metric && (o->timestamps || o->hist_ms || o->hist_by || o->extension))
+		usage_error("-T, -m, -b, -B and -e shape --hist histograms: add --hist METRIC");
+	if (o->interval_s && !o->hist_metric && !o->top_n)
+		usage_error("-i sets the interval of --hist or --top (--model takes its own SECS)");
+	if (o->quantile_set && !(o->model_s > 0))
+		usage_error("--quantile is for --model");
+	if (o->sort_set && !o->top_n)
+		usage_error("--sort orders --top: add --top N");
 }
 
 static void check_consistency(struct pgn_options *o)
@@ -272,10 +386,9 @@ static void check_consistency(struct pgn_options *o)
 			exit(2);
 		}
 	}
-	if (o->format == PGN_FORMAT_NONE && !o->store) {
-		fprintf(stderr, "pgnetprof: --format none prints no records: give --store CONNINFO to keep them\n");
-		exit(2);
-	}
+	check_analyses(o);
+	if (o->format == PGN_FORMAT_NONE && !o->store)
+		usage_error("--format none prints no records: give --store CONNINFO to keep them");
 }
 
 void pgn_options_parse(int argc, char **argv, struct pgn_options *o)
@@ -288,6 +401,7 @@ void pgn_options_parse(int argc, char **argv, struct pgn_options *o)
 	o->probe_set = PGN_PROBES_STATUS;
 	o->store_buffer = 100000;
 	o->store_wait_s = 10;
+	o->quantile = 0.99;
 	argp_err_exit_status = 2;
 	argp_parse(&argp, argc, argv, 0, NULL, o);
 	check_consistency(o);

@@ -16,6 +16,26 @@ enum pgn_format {
 	PGN_FORMAT_TEXT = 0,
 	PGN_FORMAT_JSON,
 	PGN_FORMAT_NONE,	/* records only to --store */
+	PGN_FORMAT_REQUESTS,	/* pt-tcp-model's first stage */
+};
+
+enum pgn_metric {
+	PGN_METRIC_NONE = 0,
+	PGN_METRIC_RESPONSE,
+	PGN_METRIC_EXEC,
+	PGN_METRIC_RTT,
+	PGN_METRIC_TX_BYTES,
+	PGN_METRIC_RX_BYTES,
+};
+
+enum pgn_top_sort {
+	PGN_SORT_BYTES = 0,
+	PGN_SORT_CALLS,
+	PGN_SORT_RX,
+	PGN_SORT_TX,
+	PGN_SORT_TIME,		/* total response time */
+	PGN_SORT_P99,
+	PGN_SORT_WAIT,
 };
 
 struct pgn_addr_filter {
@@ -29,6 +49,7 @@ struct pgn_options {
 	enum pgn_hook_backend backend;
 	unsigned probe_set;	/* enum pgn_probe_set */
 	enum pgn_format format;
+	bool format_set;
 	unsigned duration_s;	/* 0: until interrupted */
 	pid_t pid;		/* 0: every process of the binary */
 	struct pgn_addr_filter laddr, raddr;
@@ -43,6 +64,20 @@ struct pgn_options {
 	size_t store_buffer;
 	unsigned store_wait_s;
 	bool load_only;
+	/* analyses */
+	enum pgn_metric hist_metric;	/* --hist */
+	bool hist_ms;			/* -m */
+	char hist_by;			/* 'b', 'B' or 0 */
+	bool extension;			/* -e */
+	bool timestamps;		/* -T */
+	unsigned interval_s;		/* -i; 0: at exit */
+	double model_s;			/* --model; 0: off */
+	double quantile;
+	bool quantile_set;
+	unsigned top_n;			/* --top; 0: off */
+	enum pgn_top_sort top_sort;
+	bool sort_set;
+	bool redact;
 	bool verbose;
 };
 

@@ -42,8 +42,12 @@ static void json_statement(FILE *f, const struct pgn_stmt_view *v)
 	num(f, "pid", r->pid);
 	str(f, "session", v->session, strlen(v->session));
 	who(f, &v->who, v->client);
-	str(f, "query", r->query, r->query_len);
+	str(f, "query", v->query, v->query_len);
 	str(f, "fingerprint", v->fingerprint, strlen(v->fingerprint));
+	if (v->normalized)
+		str(f, "normalized", v->normalized, strlen(v->normalized));
+	else
+		fputs(",\"normalized\":null", f);
 	str_or_null(f, "protocol", v->protocol);
 	str_or_null(f, "status", r->status == PGN_STMT_ERROR ? "error" : "ok");
 	num(f, "rx_bytes", t->rx.bytes);

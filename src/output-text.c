@@ -55,7 +55,7 @@ static void text_statement(FILE *f, const struct pgn_stmt_view *v)
 	who_line(f, &v->who, v->client);
 	fprintf(f, " %s %s\n  query ", v->protocol,
 		r->status == PGN_STMT_ERROR ? "ERROR" : "ok");
-	pgn_escape_text(f, r->query, r->query_len);
+	pgn_escape_text(f, v->query, v->query_len);
 	fputs(r->truncated ? " [truncated]\n" : "\n", f);
 	dir_line(f, "rx", &r->t.rx);
 	dir_line(f, "tx", &r->t.tx);

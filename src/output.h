@@ -14,11 +14,19 @@ struct pgn_stmt_view {
 	char time[64];		/* RFC 3339 UTC, first request byte */
 	char session[40];
 	struct pgn_who who;
-	char client[64];
+	char client[64];	/* "addr:port", "[v6addr]:port" or "[local]" */
+	char laddr[48];		/* server address, raddr the client's; "[local]" */
+	char raddr[48];
+	unsigned rport;
+	const char *query;	/* the text shown: r->query, or redacted */
+	size_t query_len;
 	char fingerprint[17];
+	const char *normalized;	/* constants as $n; NULL: libpg_query cannot parse */
 	const char *protocol;	/* "simple" or "extended" */
 	uint64_t exec_ns;
 	uint64_t response_ns;
+	int64_t arrival_ns;	/* epoch: first request byte; 0 if none */
+	int64_t completion_ns;	/* epoch: last response byte; 0 if none */
 };
 
 struct pgn_session_view {
@@ -28,6 +36,7 @@ struct pgn_session_view {
 	char session[40];
 	struct pgn_who who;
 	char client[64];
+	char laddr[48], raddr[48];
 	uint64_t startup_ns;
 	int open;		/* still open when tracing ended */
 };
@@ -47,10 +56,18 @@ struct pgn_summary {
 	double seconds;
 };
 
+/* Printed records (text, json), or analyses of statements (histograms,
+ * model, top), which have no session and summary of their own but a tick
+ * after every poll and a finish. */
 struct pgn_output {
 	void (*statement)(FILE *f, const struct pgn_stmt_view *v);
 	void (*session)(FILE *f, const struct pgn_session_view *v);
 	void (*summary)(FILE *f, const struct pgn_summary *s);
+	/* now_ns (epoch); settled_ns: no statement arriving earlier is still
+	 * to come (computed only for an output that sets needs_settled) */
+	void (*tick)(FILE *f, int64_t now_ns, int64_t settled_ns);
+	void (*finish)(FILE *f);
+	int needs_settled;
 };
 
 extern const struct pgn_output pgn_output_text;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "analysis.h"
 #include "options.h"
 #include "report.h"
 #include "store.h"
@@ -88,6 +89,26 @@ static int resolve_target(const struct pgn_options *o, struct pgn_target *t)
 	return 0;
 }
 
+static int64_t real_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void tick(struct pgn_tracer *tr, struct pgn_report *rep)
+{
+	const struct pgn_output *out = rep->out;
+	int64_t settled = 0;
+
+	if (!out || !out->tick)
+		return;
+	if (out->needs_settled)
+		settled = (int64_t)pgn_tracer_settled(tr, rep) + rep->mono_to_real_ns;
+	out->tick(rep->f, real_now_ns(), settled);
+}
+
 static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn_report *rep)
 {
 	double start = now_s();
@@ -99,11 +120,14 @@ static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn
 			fprintf(stderr, "pgnetprof: reading the ring buffer failed: %s\n", strerror(-n));
 			break;
 		}
+		tick(tr, rep);
 		if (o->duration_s && now_s() - start >= o->duration_s)
 			break;
 		fflush(rep->f);
 	}
 	pgn_tracer_finish(tr, rep);
+	if (rep->out && rep->out->finish)
+		rep->out->finish(rep->f);
 	rep->sum.seconds = now_s() - start;
 }
 
@@ -128,10 +152,17 @@ static struct pgn_store *open_store(const struct pgn_options *o)
 	return pgn_store_open(&c);
 }
 
-static const struct pgn_output *output_of(enum pgn_format f)
+static const struct pgn_output *output_of(const struct pgn_options *o, int64_t now_ns)
 {
-	switch (f) {
+	if (o->hist_metric)
+		return pgn_hist_output(o, now_ns);
+	if (o->model_s > 0)
+		return pgn_model_output(o);
+	if (o->top_n)
+		return pgn_top_output(o, now_ns);
+	switch (o->format) {
 	case PGN_FORMAT_JSON: return &pgn_output_json;
+	case PGN_FORMAT_REQUESTS: return pgn_requests_output(o);
 	case PGN_FORMAT_NONE: return NULL;
 	default: return &pgn_output_text;
 	}
@@ -141,7 +172,8 @@ static void print_summary(const struct pgn_report *rep)
 {
 	const struct pgn_summary *s = &rep->sum;
 
-	if (rep->out)
+	/* analyses keep stdout for their own lines */
+	if (rep->out && rep->out->summary)
 		rep->out->summary(stdout, s);
 	else
 		pgn_output_text.summary(stderr, s);
@@ -192,7 +224,8 @@ int main(int argc, char **argv)
 		err = 0;
 		goto cleanup;
 	}
-	pgn_report_init(&rep, output_of(o.format), stdout);
+	pgn_report_init(&rep, output_of(&o, real_now_ns()), stdout);
+	rep.redact = o.redact;
 	rep.min_bytes = o.min_bytes;
 	rep.min_duration_ns = o.min_duration_ns;
 	rep.store = store;

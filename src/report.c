@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "fingerprint.h"
+#include "redact.h"
 #include "report.h"
 
 void pgn_report_init(struct pgn_report *r, const struct pgn_output *out, FILE *f)
@@ -36,31 +37,64 @@ static void session_id(const struct pgn_report *r, uint64_t start_ns, uint32_t p
 		 (unsigned long long)(((int64_t)start_ns + r->mono_to_real_ns) / 1000000000LL), pid);
 }
 
-static void client_str(const struct pgn_endpoint *ep, char *buf, size_t len)
+/* An address of an endpoint (v4-mapped IPv6 shown as IPv4); returns
+ * whether it is IPv6, which needs brackets before a port. */
+static int addr_str(const struct pgn_endpoint *ep, const uint8_t *addr, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
 	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	char a[INET6_ADDRSTRLEN] = "";
+	int v6 = 0;
 
 	switch (ep->transport) {
 	case PGN_TRANSPORT_TCP4:
-		inet_ntop(AF_INET, ep->raddr, a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, ep->rport);
+		inet_ntop(AF_INET, addr, a, sizeof(a));
 		break;
 	case PGN_TRANSPORT_TCP6:
-		if (!memcmp(ep->raddr, v4mapped, sizeof(v4mapped))) {
-			inet_ntop(AF_INET, ep->raddr + 12, a, sizeof(a));
-			snprintf(buf, len, "%s:%u", a, ep->rport);
-		} else {
-			inet_ntop(AF_INET6, ep->raddr, a, sizeof(a));
-			snprintf(buf, len, "[%s]:%u", a, ep->rport);
-		}
+		v6 = memcmp(addr, v4mapped, sizeof(v4mapped)) != 0;
+		inet_ntop(v6 ? AF_INET6 : AF_INET, v6 ? addr : addr + 12, a, sizeof(a));
 		break;
 	case PGN_TRANSPORT_UNIX:
-		snprintf(buf, len, "[local]");
+		snprintf(a, sizeof(a), "[local]");
 		break;
-	default:
-		buf[0] = 0;
 	}
+	snprintf(buf, len, "%s", a);
+	return v6;
+}
+
+/* client "addr:port", "[v6addr]:port" or "[local]"; addresses alone */
+static void endpoint_strs(const struct pgn_endpoint *ep, char *client, size_t clen,
+			  char *laddr, char *raddr, size_t alen)
+{
+	int v6 = addr_str(ep, ep->raddr, raddr, alen);
+
+	addr_str(ep, ep->laddr, laddr, alen);
+	if (ep->transport == PGN_TRANSPORT_UNIX || !*raddr)
+		snprintf(client, clen, "%s", raddr);
+	else
+		snprintf(client, clen, v6 ? "[%s]:%u" : "%s:%u", raddr, ep->rport);
+}
+
+/* The text shown: with --redact, constants never appear. */
+static void shown_query(const struct pgn_report *r, struct pgn_stmt_view *v)
+{
+	static char scrubbed[PGN_QUERY_MAX];
+
+	v->query = v->r->query;
+	v->query_len = v->r->query_len;
+	if (!r->redact)
+		return;
+	if (v->normalized) {
+		v->query = v->normalized;
+		v->query_len = strlen(v->normalized);
+	} else {
+		v->query_len = pgn_scrub_literals(v->r->query, v->r->query_len, scrubbed, sizeof(scrubbed));
+		v->query = scrubbed;
+	}
+}
+
+static int64_t real_ns(const struct pgn_report *r, uint64_t mono_ns)
+{
+	return mono_ns ? (int64_t)mono_ns + r->mono_to_real_ns : 0;
 }
 
 static uint64_t span(uint64_t from, uint64_t to)
@@ -71,6 +105,7 @@ static uint64_t span(uint64_t from, uint64_t to)
 static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
 {
 	struct pgn_stmt_view v = { .r = rec };
+	struct pgn_text_info text;
 	uint64_t end = rec->done_ns ? rec->done_ns : rec->last_tx_ns;
 
 	v.exec_ns = span(rec->start_ns, end);
@@ -82,8 +117,14 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
 	rfc3339(r, rec->request_ns ? rec->request_ns : rec->start_ns, v.time, sizeof(v.time));
 	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
 	pgn_proctitle_parse(rec->ep.title, sizeof(rec->ep.title), &v.who);
-	client_str(&rec->ep, v.client, sizeof(v.client));
-	pgn_fingerprint(rec->query, rec->query_len, v.fingerprint);
+	endpoint_strs(&rec->ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
+	v.rport = rec->ep.rport;
+	pgn_text_analyze(rec->query, rec->query_len, &text);
+	memcpy(v.fingerprint, text.fingerprint, sizeof(v.fingerprint));
+	v.normalized = text.normalized;
+	shown_query(r, &v);
+	v.arrival_ns = real_ns(r, rec->request_ns);
+	v.completion_ns = real_ns(r, rec->last_tx_ns);
 	v.protocol = pgn_protocol_of(rec) == PGN_PROTO_EXTENDED ? "extended" : "simple";
 	r->sum.statements++;
 	r->sum.rx_bytes += rec->t.rx.bytes;
@@ -102,10 +143,10 @@ static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int
 	rfc3339(r, rec->proc_start_ns, v.start, sizeof(v.start));
 	rfc3339(r, rec->end_ns, v.end, sizeof(v.end));
 	pgn_proctitle_parse(rec->ep.title, sizeof(rec->ep.title), &v.who);
-	client_str(&rec->ep, v.client, sizeof(v.client));
+	endpoint_strs(&rec->ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
 	v.startup_ns = span(rec->first_rx_ns, rec->startup_done_ns);
 	r->sum.sessions++;
-	if (r->out)
+	if (r->out && r->out->session)
 		r->out->session(r->f, &v);
 	if (r->store)
 		pgn_store_session(r->store, &v);

@@ -15,6 +15,7 @@ struct pgn_report {
 	int64_t mono_to_real_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t min_bytes;
 	uint64_t min_duration_ns;
+	int redact;		/* --redact: normalized (or scrubbed) texts only */
 	struct pgn_store *store;	/* --store, or NULL */
 	struct pgn_summary sum;
 };

@@ -137,8 +137,14 @@ void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stm
 	field(b, v->session);
 	who(b, &v->who, v->client);
 	put(b, "\t", 1);
-	pgn_copy_text(b, r->query, r->query_len);
+	pgn_copy_text(b, v->query, v->query_len);
 	field(b, v->fingerprint);
+	if (v->normalized) {
+		put(b, "\t", 1);
+		pgn_copy_text(b, v->normalized, strlen(v->normalized));
+	} else {
+		put(b, "\t\\N", 3);
+	}
 	field(b, v->protocol);
 	field(b, r->status == PGN_STMT_ERROR ? "error" : "ok");
 	num(b, t->rx.bytes);

@@ -297,22 +297,73 @@ int pgn_tracer_poll(struct pgn_tracer *tr, struct pgn_report *rep, int timeout_m
 	return n < 0 ? n : ring_buffer__consume(tr->rb);
 }
 
-static void flush_open_backends(struct pgn_tracer *tr, struct pgn_report *rep)
+static __u64 mono_now(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000000000ULL + now.tv_nsec;
+}
+
+/* Every backend the kernel follows, a copy at a time. */
+static void each_backend(struct pgn_tracer *tr, void (*fn)(struct pgn_backend *b, void *arg), void *arg)
 {
 	struct bpf_map *m = tr->skel->maps.backends;
 	static struct pgn_backend b;
 	__u32 key, next, *prev = NULL;
-	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
 		key = next;
 		prev = &key;
-		if (bpf_map__lookup_elem(m, &key, sizeof(key), &b, sizeof(b), 0))
-			continue;
-		pgn_flush_backend(&b, now.tv_sec * 1000000000ULL + now.tv_nsec,
-				  tr->probe_set == PGN_PROBES_QUERY, rep);
+		if (!bpf_map__lookup_elem(m, &key, sizeof(key), &b, sizeof(b), 0))
+			fn(&b, arg);
 	}
+}
+
+struct flush_ctx {
+	struct pgn_tracer *tr;
+	struct pgn_report *rep;
+	__u64 now;
+};
+
+static void flush_one(struct pgn_backend *b, void *arg)
+{
+	struct flush_ctx *c = arg;
+
+	pgn_flush_backend(b, c->now, c->tr->probe_set == PGN_PROBES_QUERY, c->rep);
+}
+
+static void flush_open_backends(struct pgn_tracer *tr, struct pgn_report *rep)
+{
+	struct flush_ctx c = { tr, rep, mono_now() };
+
+	each_backend(tr, flush_one, &c);
+}
+
+/* The first request byte of a statement still in the kernel's hands. */
+static void oldest_request(struct pgn_backend *b, void *arg)
+{
+	__u64 *oldest = arg, t = 0;
+
+	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) != PGN_B_HAVE_SOCK)
+		return;
+	if ((b->flags & PGN_B_STMT_OPEN) && b->stmt.request_ns)
+		t = b->stmt.request_ns;
+	else if (b->tail_rx.bytes)
+		t = b->tail_first_ns;
+	if (t && t < *oldest)
+		*oldest = t;
+}
+
+__u64 pgn_tracer_settled(struct pgn_tracer *tr, struct pgn_report *rep)
+{
+	__u64 settled = mono_now();
+
+	each_backend(tr, oldest_request, &settled);
+	/* a statement that ended while we looked has its record in the buffer */
+	tr->rep = rep;
+	ring_buffer__consume(tr->rb);
+	return settled;
 }
 
 void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)

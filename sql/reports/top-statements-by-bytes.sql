@@ -8,7 +8,7 @@ SELECT fingerprint,
        sum(rx_bytes) AS rx_bytes,
        sum(tx_bytes) AS tx_bytes,
        round(avg(rx_bytes + tx_bytes)) AS bytes_per_call,
-       left(min(query), 60) AS query
+       left(coalesce(min(normalized), min(query)), 60) AS query
 FROM pgnetprof.statements
 WHERE "time" >= :'since'
 GROUP BY fingerprint

@@ -9,7 +9,7 @@ SELECT fingerprint,
        round(sum(tx_wait_ns) / 1e6, 3) AS tx_wait_ms,
        round(sum(exec_ns) / 1e6, 3) AS exec_ms,
        round(sum(response_ns) / 1e6, 3) AS response_ms,
-       left(min(query), 60) AS query
+       left(coalesce(min(normalized), min(query)), 60) AS query
 FROM pgnetprof.statements
 WHERE "time" >= :'since'
 GROUP BY fingerprint

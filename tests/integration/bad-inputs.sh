@@ -45,6 +45,18 @@ fails_with "bad min-bytes" "invalid --min-bytes 'lots'" "$PGNETPROF" --min-bytes
 fails_with "-4 with -6" "-4 and -6 exclude each other" "$PGNETPROF" -4 -6 "$PG_BIN"
 fails_with "IPv6 address with -4" "contradict" "$PGNETPROF" -4 -A ::1 "$PG_BIN"
 fails_with "two binaries" "unexpected argument '/bin/true'" "$PGNETPROF" "$PG_BIN" /bin/true
+fails_with "unknown --hist metric" "invalid --hist metric 'latency'" "$PGNETPROF" --hist latency "$PG_BIN"
+fails_with "-i without an analysis" "-i sets the interval of --hist or --top" "$PGNETPROF" -i 5 "$PG_BIN"
+fails_with "-b without --hist" "shape --hist histograms" "$PGNETPROF" -b "$PG_BIN"
+fails_with "-b with -B" "-b and -B exclude each other" "$PGNETPROF" --hist rtt -b -B "$PG_BIN"
+fails_with "two analyses" "exclude each other" "$PGNETPROF" --hist rtt --top 5 "$PG_BIN"
+fails_with "an analysis with -f" "print their own output: drop -f" "$PGNETPROF" --top 5 -f json "$PG_BIN"
+fails_with "--model 0" "invalid --model '0'" "$PGNETPROF" --model 0 "$PG_BIN"
+fails_with "--quantile out of range" "invalid --quantile '1.5'" "$PGNETPROF" --model 1 --quantile 1.5 "$PG_BIN"
+fails_with "--quantile without --model" "--quantile is for --model" "$PGNETPROF" --quantile .9 "$PG_BIN"
+fails_with "unknown --sort key" "invalid --sort 'size'" "$PGNETPROF" --top 3 --sort size "$PG_BIN"
+fails_with "--format none without --store" "--format none prints no records: give --store" "$PGNETPROF" -f none "$PG_BIN"
+fails_with "empty --store" "empty CONNINFO" "$PGNETPROF" --store "" "$PG_BIN"
 fails_with "unknown option" "unrecognized option '--frobnicate'" "$PGNETPROF" --frobnicate
 
 if [ ! -e /sys/bus/event_source/devices/kprobe ]; then

@@ -79,6 +79,9 @@ static void test_statement_row(void **state)
 	strcpy(v.client, "[::1]:40000");
 	strcpy(v.fingerprint, "0123456789abcdef");
 	v.protocol = "extended";
+	v.query = stmt_rec.query;
+	v.query_len = stmt_rec.query_len;
+	v.normalized = "SELECT $1";
 	v.exec_ns = 10;
 	v.response_ns = 11;
 	pgn_row_statement(&b, "db1", &v);
@@ -86,7 +89,7 @@ static void test_statement_row(void **state)
 	b.p[b.len - 1] = 0;	/* the newline */
 	assert_string_equal(b.p,
 		"db1\t2026-11-22T10:00:00.000001Z\t4242\t6740a1b2.1092\talice\t\\N\t[::1]:40000\t::1\t"
-		"SELECT '\\t'\t0123456789abcdef\textended\terror\t17\t300\t1\t2\t3\t4\t5\t6\t7\t10\t11\t8\t9");
+		"SELECT '\\t'\t0123456789abcdef\tSELECT $1\textended\terror\t17\t300\t1\t2\t3\t4\t5\t6\t7\t10\t11\t8\t9");
 	pgn_buf_free(&b);
 }
 
@@ -121,7 +124,7 @@ static void test_session_row_and_columns(void **state)
 
 static void test_statement_columns(void **state)
 {
-	struct pgn_stmt_view v = { .r = &stmt_rec, .protocol = "simple" };
+	struct pgn_stmt_view v = { .r = &stmt_rec, .protocol = "simple", .query = "x", .query_len = 1 };
 	struct pgn_buf b = { 0 };
 	int tabs = 0, commas = 0;
 

@@ -1,0 +1,139 @@
+/* --hist METRIC: log2 histograms of a per-statement metric, like bcc's
+ * tcprtt: every -i seconds (else at exit), optionally one per local (-b)
+ * or remote (-B) address, with the average (-e) and timestamps (-T). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis.h"
+#include "hist.h"
+
+#define MAX_KEYS 1024
+
+static struct {
+	const struct pgn_options *o;
+	int64_t next_ns;	/* next periodic print; 0: only at exit */
+	struct keyed {
+		char key[64];
+		struct pgn_hist h;
+	} *tab;
+	size_t n;
+	uint64_t overflow;	/* statements of addresses beyond MAX_KEYS */
+} hs;
+
+static uint64_t metric_value(const struct pgn_stmt_view *v)
+{
+	uint64_t ms = hs.o->hist_ms;
+
+	switch (hs.o->hist_metric) {
+	case PGN_METRIC_RESPONSE: return v->response_ns / (ms ? 1000000 : 1000);
+	case PGN_METRIC_EXEC: return v->exec_ns / (ms ? 1000000 : 1000);
+	case PGN_METRIC_RTT: return v->r->srtt_us / (ms ? 1000 : 1);
+	case PGN_METRIC_TX_BYTES: return v->r->t.tx.bytes;
+	default: return v->r->t.rx.bytes;
+	}
+}
+
+static const char *unit(void)
+{
+	if (hs.o->hist_metric == PGN_METRIC_TX_BYTES || hs.o->hist_metric == PGN_METRIC_RX_BYTES)
+		return "bytes";
+	return hs.o->hist_ms ? "msecs" : "usecs";
+}
+
+static struct pgn_hist *hist_of(const char *key)
+{
+	struct keyed *t;
+
+	for (size_t i = 0; i < hs.n; i++)
+		if (!strcmp(hs.tab[i].key, key))
+			return &hs.tab[i].h;
+	if (hs.n == MAX_KEYS || !(t = realloc(hs.tab, (hs.n + 1) * sizeof(*t))))
+		return NULL;
+	hs.tab = t;
+	memset(&t[hs.n], 0, sizeof(t[hs.n]));
+	snprintf(t[hs.n].key, sizeof(t[hs.n].key), "%s", key);
+	return &t[hs.n++].h;
+}
+
+static void hist_statement(FILE *f, const struct pgn_stmt_view *v)
+{
+	const char *key = hs.o->hist_by == 'b' ? v->laddr : hs.o->hist_by == 'B' ? v->raddr : "";
+	struct pgn_hist *h = hist_of(key);
+
+	(void)f;
+	if (h)
+		pgn_hist_add(h, metric_value(v));
+	else
+		hs.overflow++;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+static void print_all(FILE *f)
+{
+	char ts[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	fputc('\n', f);
+	if (hs.o->timestamps) {
+		strftime(ts, sizeof(ts), "%H:%M:%S", localtime_r(&now, &tm));
+		fprintf(f, "%-8s\n", ts);
+	}
+	qsort(hs.tab, hs.n, sizeof(*hs.tab), by_key);
+	for (size_t i = 0; i < hs.n; i++) {
+		const struct pgn_hist *h = &hs.tab[i].h;
+
+		if (hs.o->hist_by == 'b')
+			fprintf(f, "Local Address = %s ", hs.tab[i].key);
+		else if (hs.o->hist_by == 'B')
+			fprintf(f, "Remote Address = %s ", hs.tab[i].key);
+		else
+			fputs("All Addresses = ****** ", f);
+		if (hs.o->extension)
+			fprintf(f, "[AVG %llu]", (unsigned long long)(h->count ? h->sum / h->count : 0));
+		fputc('\n', f);
+		pgn_hist_print(f, h, unit());
+	}
+	if (hs.overflow)
+		fprintf(f, "(%llu statements from more than %d addresses not shown)\n",
+			(unsigned long long)hs.overflow, MAX_KEYS);
+	hs.n = 0;
+	hs.overflow = 0;
+	fflush(f);
+}
+
+static void hist_tick(FILE *f, int64_t now_ns, int64_t settled_ns)
+{
+	(void)settled_ns;
+	if (!hs.next_ns || now_ns < hs.next_ns)
+		return;
+	print_all(f);
+	hs.next_ns += hs.o->interval_s * 1000000000LL;
+	if (hs.next_ns <= now_ns)	/* fell behind: no burst of empty prints */
+		hs.next_ns = now_ns + hs.o->interval_s * 1000000000LL;
+}
+
+static void hist_finish(FILE *f)
+{
+	print_all(f);
+	free(hs.tab);
+	hs.tab = NULL;
+}
+
+static const struct pgn_output hist_output = {
+	.statement = hist_statement,
+	.tick = hist_tick,
+	.finish = hist_finish,
+};
+
+const struct pgn_output *pgn_hist_output(const struct pgn_options *o, int64_t now_ns)
+{
+	hs.o = o;
+	hs.next_ns = o->interval_s ? now_ns + o->interval_s * 1000000000LL : 0;
+	return &hist_output;
+}

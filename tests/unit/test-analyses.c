@@ -1,0 +1,210 @@
+/* Pure pieces of the analyses: log2 histograms (bcc's layout), the
+ * pt-tcp-model interval model on hand-computed examples, literal scrubbing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hist.h"
+#include "model.h"
+#include "redact.h"
+
+static void test_hist_slots(void **state)
+{
+	(void)state;
+	assert_int_equal(pgn_hist_slot(0), 0);
+	assert_int_equal(pgn_hist_slot(1), 0);
+	assert_int_equal(pgn_hist_slot(2), 1);
+	assert_int_equal(pgn_hist_slot(3), 1);
+	assert_int_equal(pgn_hist_slot(4), 2);
+	assert_int_equal(pgn_hist_slot(1023), 9);
+	assert_int_equal(pgn_hist_slot(1024), 10);
+	assert_int_equal(pgn_hist_slot(UINT64_MAX), 63);
+}
+
+static void test_hist_print(void **state)
+{
+	struct pgn_hist h = { 0 };
+	char buf[4096];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		pgn_hist_add(&h, 40);	/* slot 5: 32 -> 63 */
+	pgn_hist_add(&h, 2);		/* slot 1 */
+	pgn_hist_add(&h, 3);
+	assert_int_equal(h.count, 6);
+	assert_int_equal(h.sum, 165);
+	pgn_hist_print(f, &h, "usecs");
+	fclose(f);
+	assert_string_equal(buf,
+		"     usecs               : count    distribution\n"
+		"         0 -> 1          : 0        |                                        |\n"
+		"         2 -> 3          : 2        |********************                    |\n"
+		"         4 -> 7          : 0        |                                        |\n"
+		"         8 -> 15         : 0        |                                        |\n"
+		"        16 -> 31         : 0        |                                        |\n"
+		"        32 -> 63         : 4        |****************************************|\n");
+}
+
+static void test_hist_empty_prints_nothing(void **state)
+{
+	struct pgn_hist h = { 0 };
+	char buf[64] = "";
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	(void)state;
+	pgn_hist_print(f, &h, "usecs");
+	fclose(f);
+	assert_string_equal(buf, "");
+}
+
+static struct pgn_model_interval got[8];
+static int ngot;
+
+static void collect(const struct pgn_model_interval *iv, void *ctx)
+{
+	(void)ctx;
+	got[ngot++] = *iv;
+}
+
+#define assert_close(a, b) assert_true((a) > (b) - 1e-9 && (a) < (b) + 1e-9)
+
+/* Requests 10.2-10.5, 10.4-11.3, 11.6-11.7, 13.2-13.4 with 1 s intervals,
+ * computed by hand with pt-tcp-model's rules (see model.c). */
+static void check_example(void)
+{
+	assert_int_equal(ngot, 3);
+	/* [10.2, 11): the first interval starts at the first arrival */
+	assert_close(got[0].ts, 10);
+	assert_close(got[0].obs_time, 0.8);
+	assert_int_equal(got[0].arrivals, 2);
+	assert_int_equal(got[0].completions, 1);
+	assert_close(got[0].busy_time, 0.8);
+	assert_close(got[0].weighted_time, 0.9);
+	assert_close(got[0].concurrency, 0.9 / 0.8);
+	assert_close(got[0].throughput, 2 / 0.8);
+	assert_close(got[0].sum_time, 1.2);
+	assert_close(got[0].variance_mean, 0.09 / 0.6);
+	assert_close(got[0].quantile_time, 0.9);
+	/* [11, 13): the idle second merges into it, closed by 13.2 */
+	assert_close(got[1].ts, 11);
+	assert_close(got[1].obs_time, 2);
+	assert_int_equal(got[1].arrivals, 1);
+	assert_int_equal(got[1].completions, 2);
+	assert_close(got[1].busy_time, 0.4);
+	assert_close(got[1].weighted_time, 0.4);
+	assert_close(got[1].concurrency, 0.2);
+	assert_close(got[1].throughput, 0.5);
+	assert_close(got[1].sum_time, 0.1);
+	assert_close(got[1].variance_mean, 0);
+	assert_close(got[1].quantile_time, 0.1);
+	/* [13, 13.4): the last interval ends at the last event */
+	assert_close(got[2].ts, 13);
+	assert_close(got[2].obs_time, 0.4);
+	assert_int_equal(got[2].arrivals, 1);
+	assert_int_equal(got[2].completions, 1);
+	assert_close(got[2].busy_time, 0.2);
+	assert_close(got[2].concurrency, 0.5);
+	assert_close(got[2].throughput, 2.5);
+	assert_close(got[2].quantile_time, 0.2);
+}
+
+static void test_model_example(void **state)
+{
+	struct pgn_model m;
+
+	(void)state;
+	ngot = 0;
+	pgn_model_init(&m, 1, 0.99);
+	m.on_interval = collect;
+	pgn_model_add(&m, 10.2, 10.5, NULL);
+	pgn_model_add(&m, 10.4, 11.3, NULL);
+	pgn_model_add(&m, 11.6, 11.7, NULL);
+	pgn_model_add(&m, 13.2, 13.4, NULL);
+	pgn_model_finish(&m);
+	check_example();
+	pgn_model_free(&m);
+}
+
+/* Live: requests come in completion order and in pieces; nothing is
+ * processed before the settled time, and the result is the same. */
+static void test_model_live_order(void **state)
+{
+	struct pgn_model m;
+
+	(void)state;
+	ngot = 0;
+	pgn_model_init(&m, 1, 0.99);
+	m.on_interval = collect;
+	pgn_model_add(&m, 10.2, 10.5, NULL);
+	pgn_model_advance(&m, 10.3);	/* 10.4-11.3 is still running */
+	assert_int_equal(ngot, 0);
+	pgn_model_add(&m, 11.6, 11.7, NULL);
+	pgn_model_add(&m, 10.4, 11.3, NULL);
+	pgn_model_advance(&m, 12);
+	assert_int_equal(ngot, 1);	/* 11-... stays open until a later event */
+	pgn_model_add(&m, 13.2, 13.4, NULL);
+	pgn_model_finish(&m);
+	check_example();
+	pgn_model_free(&m);
+}
+
+/* The quantile's rank is round(n * q), half to even as Perl's %.0f, and
+ * a rank of 0 means the largest. */
+static void test_model_quantile_rank(void **state)
+{
+	struct pgn_model m;
+	double q[] = { 0.5, 0.5, 0.1 };
+	int n[] = { 4, 5, 3 };
+	double want[] = { 2, 2, 3 };	/* values are 1..n */
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		ngot = 0;
+		pgn_model_init(&m, 100, q[k]);
+		m.on_interval = collect;
+		for (int i = 1; i <= n[k]; i++)
+			pgn_model_add(&m, 10 + i * 0.001, 10 + i * 0.001 + i, NULL);
+		pgn_model_finish(&m);
+		assert_int_equal(ngot, 1);
+		assert_close(got[0].quantile_time, want[k]);
+		pgn_model_free(&m);
+	}
+}
+
+static const char *scrub(const char *s)
+{
+	static char out[256];
+
+	pgn_scrub_literals(s, strlen(s), out, sizeof(out));
+	return out;
+}
+
+static void test_scrub(void **state)
+{
+	(void)state;
+	assert_string_equal(scrub("select 'a''b', 42, 1.5e-3, x1 from t2 where \"c 1\" = E'\\'q'"),
+			    "select ?, ?, ?, x1 from t2 where \"c 1\" = ?");
+	assert_string_equal(scrub("alter role bob password 'secr"), "alter role bob password ?");
+	assert_string_equal(scrub("select $$it's$$, $f$x$f$, $1"), "select ?, ?, $1");
+	assert_string_equal(scrub("select x'ff', b'01', .5"), "select ?, ?, ?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hist_slots),
+		cmocka_unit_test(test_hist_print),
+		cmocka_unit_test(test_hist_empty_prints_nothing),
+		cmocka_unit_test(test_model_example),
+		cmocka_unit_test(test_model_live_order),
+		cmocka_unit_test(test_model_quantile_rank),
+		cmocka_unit_test(test_scrub),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
