@@ -110,8 +110,8 @@ perl "$PT" tcpdump "127.0.0.1:$PGPORT" ts0,end1 <"$WORK/tcp.txt" | sort -n -k1,1
 perl "$PT" requests 1 .99 <"$WORK/pt-requests.txt" >"$WORK/pt-on-tcpdump.txt"
 eq "tcpdump: pt-tcp-model saw the 18 requests" "$(grep -c . "$WORK/pt-requests.txt")" 18
 eq "tcpdump: as many intervals as --model" "$(grep -c . "$WORK/pt-on-tcpdump.txt")" "$(grep -c . "$WORK/model.txt")"
-compare "$WORK/model.txt" "$WORK/pt-on-tcpdump.txt" 0.002 >"$WORK/cmp2"
-ok $? "--model vs pt-tcp-model on tcpdump: arrivals, completions per interval equal; times within 2 ms per request"
+compare "$WORK/model.txt" "$WORK/pt-on-tcpdump.txt" 0.005 >"$WORK/cmp2"
+ok $? "--model vs pt-tcp-model on tcpdump: arrivals, completions per interval equal; times within 5 ms per request"
 [ -s "$WORK/cmp2" ] && { diag "$WORK/cmp2"; diag "$WORK/model.txt"; diag "$WORK/pt-on-tcpdump.txt"; }
 
 # --- --top and fingerprints ------------------------------------------------------
