@@ -78,6 +78,7 @@ PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
 	b->stmt.srtt_us = 0;
 	b->stmt.protocol = PGN_PROTO_SIMPLE;
 	b->stmt.status = PGN_STMT_OK;
+	b->stmt.aborted = 0;
 	b->stmt.status_hits = 0;
 	b->stmt.truncated = 0;
 	b->stmt.query_len = 0;
@@ -258,6 +259,17 @@ PGN_INLINE void pgn_on_stmt_end(struct pgn_backend *b, __u64 ts)
 	default:
 		break;
 	}
+}
+
+/*
+ * transaction__abort: the statement in progress failed and took its
+ * transaction down, or it is a ROLLBACK (userspace tells them apart by the
+ * text). Errors inside a subtransaction (savepoint) do not fire it.
+ */
+PGN_INLINE void pgn_on_abort(struct pgn_backend *b)
+{
+	if (b->state == PGN_ST_ACTIVE)
+		b->stmt.aborted = 1;
 }
 
 /*

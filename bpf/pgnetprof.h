@@ -92,6 +92,8 @@ struct pgn_stmt_rec {
 	__u8 status;		/* enum pgn_stmt_status */
 	__u8 status_hits;	/* statement__status(text) hits in this cycle */
 	__u8 truncated;		/* query text was cut at --query-max */
+	__u8 aborted;		/* transaction__abort fired: an error, or a ROLLBACK */
+	__u8 pad[3];
 	__u32 query_len;	/* bytes in query[], without NUL */
 	__u32 request_bytes;	/* received before the statement began */
 	char query[PGN_QUERY_MAX];

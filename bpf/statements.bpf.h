@@ -62,6 +62,18 @@ int BPF_USDT(on_statement_status, const char *text)
 	return 0;
 }
 
+/* Fires only when a transaction aborts: errors cost a hit, statements do not. */
+SEC("usdt")
+int BPF_USDT(on_transaction_abort)
+{
+	struct pgn_backend *b = current_client_backend();
+
+	__sync_fetch_and_add(&probe_hits, 1);
+	if (b)
+		pgn_on_abort(b);
+	return 0;
+}
+
 SEC("usdt")
 int BPF_USDT(on_query_start, const char *text)
 {

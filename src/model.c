@@ -47,13 +47,13 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-void pgn_model_add(struct pgn_model *m, double start, double end, const void *arg)
+void pgn_model_add(struct pgn_model *m, double start, double end, double elapsed, const void *arg)
 {
 	if (grow((void **)&m->pending, &m->cap_pending, m->npending + 1, sizeof(*m->pending))) {
 		m->failed = 1;
 		return;
 	}
-	m->pending[m->npending++] = (struct pgn_model_request){ start, end < start ? start : end, arg };
+	m->pending[m->npending++] = (struct pgn_model_request){ start, end < start ? start : end, elapsed, arg };
 }
 
 static void heap_push(struct pgn_model *m, double v)
@@ -166,7 +166,7 @@ static void arrival(struct pgn_model *m, const struct pgn_model_request *r)
 	if (grow((void **)&m->times, &m->cap_times, m->ntimes + 1, sizeof(double)))
 		m->failed = 1;
 	else
-		m->times[m->ntimes++] = r->end - r->start;
+		m->times[m->ntimes++] = r->elapsed;
 	heap_push(m, r->end);
 	if (m->on_arrival)
 		m->on_arrival(r, m->next_id, m->ctx);
@@ -198,6 +198,14 @@ void pgn_model_advance(struct pgn_model *m, double until)
 	}
 	memmove(m->pending, m->pending + i, (m->npending - i) * sizeof(*m->pending));
 	m->npending -= i;
+}
+
+void pgn_model_print(FILE *f, const struct pgn_model_interval *iv)
+{
+	fprintf(f, "%.15g %5.2f %9.3f %5llu %5llu %.6f %.6f %.6f %.6f %.6f %.6f\n",
+		iv->ts, iv->concurrency, iv->throughput, (unsigned long long)iv->arrivals,
+		(unsigned long long)iv->completions, iv->busy_time, iv->weighted_time, iv->sum_time,
+		iv->variance_mean, iv->quantile_time, iv->obs_time);
 }
 
 void pgn_model_finish(struct pgn_model *m)

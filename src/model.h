@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* pt-tcp-model's second stage (--type=requests), fed live: requests
  * (arrival, completion) in any order; processed in time order once no
@@ -23,6 +24,7 @@ struct pgn_model_interval {
 
 struct pgn_model_request {
 	double start, end;
+	double elapsed;		/* its response time (pt-tcp-model reads it as given) */
 	const void *arg;	/* handed back to on_arrival */
 };
 
@@ -51,11 +53,13 @@ struct pgn_model {
 };
 
 void pgn_model_init(struct pgn_model *m, double interval, double quantile);
-void pgn_model_add(struct pgn_model *m, double start, double end, const void *arg);
+void pgn_model_add(struct pgn_model *m, double start, double end, double elapsed, const void *arg);
 /* Processes every event before `until` (no event before it can come). */
 void pgn_model_advance(struct pgn_model *m, double until);
 /* Processes everything and emits the last, shorter interval. */
 void pgn_model_finish(struct pgn_model *m);
 void pgn_model_free(struct pgn_model *m);
+/* pt-tcp-model's line for an interval. */
+void pgn_model_print(FILE *f, const struct pgn_model_interval *iv);
 
 #endif

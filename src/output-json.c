@@ -49,7 +49,7 @@ static void json_statement(FILE *f, const struct pgn_stmt_view *v)
 	else
 		fputs(",\"normalized\":null", f);
 	str_or_null(f, "protocol", v->protocol);
-	str_or_null(f, "status", r->status == PGN_STMT_ERROR ? "error" : "ok");
+	str_or_null(f, "status", v->error ? "error" : "ok");
 	num(f, "rx_bytes", t->rx.bytes);
 	num(f, "tx_bytes", t->tx.bytes);
 	num(f, "rx_calls", t->rx.calls);

@@ -12,14 +12,10 @@
 static struct pgn_model model;
 static FILE *model_out;
 
-/* pt-tcp-model's own line formats */
 static void print_interval(const struct pgn_model_interval *iv, void *ctx)
 {
 	(void)ctx;
-	fprintf(model_out, "%.15g %5.2f %9.3f %5llu %5llu %.6f %.6f %.6f %.6f %.6f %.6f\n",
-		iv->ts, iv->concurrency, iv->throughput, (unsigned long long)iv->arrivals,
-		(unsigned long long)iv->completions, iv->busy_time, iv->weighted_time, iv->sum_time,
-		iv->variance_mean, iv->quantile_time, iv->obs_time);
+	pgn_model_print(model_out, iv);
 }
 
 /* "addr:port" without IPv6 brackets, as pt-tcp-model prints tcpdump's */
@@ -33,7 +29,7 @@ static void print_request(const struct pgn_model_request *r, uint64_t id, void *
 
 	(void)ctx;
 	fprintf(model_out, "%6llu %.6f %.6f %9.6f %s\n", (unsigned long long)id, r->start, r->end,
-		r->end - r->start, c->s);
+		r->elapsed, c->s);
 	free((void *)c);
 }
 
@@ -52,7 +48,8 @@ static void model_statement(FILE *f, const struct pgn_stmt_view *v)
 		}
 		snprintf(c->s, sizeof(c->s), "%s:%u", v->raddr, v->rport);
 	}
-	pgn_model_add(&model, v->arrival_ns / 1e9, v->completion_ns / 1e9, c);
+	pgn_model_add(&model, v->arrival_ns / 1e9, v->completion_ns / 1e9,
+		      (v->completion_ns - v->arrival_ns) / 1e9, c);
 }
 
 static void model_tick(FILE *f, int64_t now_ns, int64_t settled_ns)

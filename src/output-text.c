@@ -54,7 +54,7 @@ static void text_statement(FILE *f, const struct pgn_stmt_view *v)
 	fprintf(f, "%s pid %u ", v->time, r->pid);
 	who_line(f, &v->who, v->client);
 	fprintf(f, " %s %s\n  query ", v->protocol,
-		r->status == PGN_STMT_ERROR ? "ERROR" : "ok");
+		v->error ? "ERROR" : "ok");
 	pgn_escape_text(f, v->query, v->query_len);
 	fputs(r->truncated ? " [truncated]\n" : "\n", f);
 	dir_line(f, "rx", &r->t.rx);

@@ -23,6 +23,7 @@ struct pgn_stmt_view {
 	char fingerprint[17];
 	const char *normalized;	/* constants as $n; NULL: libpg_query cannot parse */
 	const char *protocol;	/* "simple" or "extended" */
+	int error;		/* the statement failed */
 	uint64_t exec_ns;
 	uint64_t response_ns;
 	int64_t arrival_ns;	/* epoch: first request byte; 0 if none */

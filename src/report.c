@@ -1,5 +1,7 @@
 /* From kernel records to rows: wall-clock times, who, client, fingerprint. */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <strings.h>
 #include <string.h>
 #include <time.h>
 
@@ -92,6 +94,18 @@ static void shown_query(const struct pgn_report *r, struct pgn_stmt_view *v)
 	}
 }
 
+/* A ROLLBACK takes its transaction down without failing. */
+static int is_rollback(const char *q, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len && strchr(" \t\r\n", q[i]))
+		i++;
+	for (n = 0; i + n < len && isalpha((unsigned char)q[i + n]); n++)
+		;
+	return (n == 8 && !strncasecmp(q + i, "rollback", 8)) || (n == 5 && !strncasecmp(q + i, "abort", 5));
+}
+
 static int64_t real_ns(const struct pgn_report *r, uint64_t mono_ns)
 {
 	return mono_ns ? (int64_t)mono_ns + r->mono_to_real_ns : 0;
@@ -123,6 +137,7 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
 	memcpy(v.fingerprint, text.fingerprint, sizeof(v.fingerprint));
 	v.normalized = text.normalized;
 	shown_query(r, &v);
+	v.error = rec->status == PGN_STMT_ERROR || (rec->aborted && !is_rollback(rec->query, rec->query_len));
 	v.arrival_ns = real_ns(r, rec->request_ns);
 	v.completion_ns = real_ns(r, rec->last_tx_ns);
 	v.protocol = pgn_protocol_of(rec) == PGN_PROTO_EXTENDED ? "extended" : "simple";

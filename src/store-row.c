@@ -146,7 +146,7 @@ void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stm
 		put(b, "\t\\N", 3);
 	}
 	field(b, v->protocol);
-	field(b, r->status == PGN_STMT_ERROR ? "error" : "ok");
+	field(b, v->error ? "error" : "ok");
 	num(b, t->rx.bytes);
 	num(b, t->tx.bytes);
 	num(b, t->rx.calls);

@@ -145,6 +145,8 @@ static void note_probe(struct pgn_target *t, const char *desc, size_t len,
 		*start = true;
 	else if (!strcmp(name, "query__done"))
 		*done = true;
+	else if (!strcmp(name, "transaction__abort"))
+		t->has_abort = true;
 }
 
 static int read_probes(int fd, struct pgn_target *t)

@@ -12,6 +12,7 @@ struct pgn_target {
 	uint64_t ino;
 	bool has_status;	/* statement__status */
 	bool has_query;		/* query__start and query__done */
+	bool has_abort;		/* transaction__abort */
 };
 
 /* Each returns 0, or prints why to stderr and returns -1. */

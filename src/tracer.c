@@ -181,6 +181,8 @@ static int attach_probes(struct pgn_tracer *tr, const struct pgn_options *o, con
 		err = err ?: attach_usdt(tr, s->progs.on_query_start, t->path, "query__start");
 		err = err ?: attach_usdt(tr, s->progs.on_query_done, t->path, "query__done");
 	}
+	if (t->has_abort)
+		err = err ?: attach_usdt(tr, s->progs.on_transaction_abort, t->path, "transaction__abort");
 	return err ?: seed(tr, o, t);
 }
 

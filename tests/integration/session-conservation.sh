@@ -46,20 +46,24 @@ SQL
 		"$(records statement | jq -r .session | sort -u)" "$(echo "$sess" | jq -r .session)"
 done
 
-# An erroring statement: reported with status error and its ErrorResponse.
+# An erroring statement: reported with status error and its ErrorResponse;
+# a ROLLBACK is not an error, an error inside a transaction block is.
 for probes in status query; do
 	prof_start -f json --probes "$probes"
 	psql -X -q -o /dev/null -c "select 1/0" -c "select 2" 2>/dev/null
 	psql -X -q -o /dev/null -c "select 1" -c "select 1/0" 2>/dev/null
+	psql -X -q -o /dev/null -c "begin" -c "select 3" -c "rollback" -c "begin" -c "select 'in block' / 0" -c "rollback" 2>/dev/null
 	prof_stop
 	err=$(records statement | jq -c 'select(.query == "select 1/0")')
 	eq "[$probes] two records of the failing statement" "$(echo "$err" | grep -c .)" 2
 	eq "[$probes] its request bytes are its own" "$(echo "$err" | jq -s 'map(.rx_bytes) | unique | .[]')" $((1 + 4 + 10 + 1))
 	check "[$probes] its ErrorResponse is attributed to it" \
 		test "$(echo "$err" | jq -s 'map(.tx_bytes > 50) | all')" = true
-	if [ "$probes" = query ]; then
-		eq "[$probes] it is marked error" "$(echo "$err" | jq -rs 'map(.status) | unique | .[]')" error
-	fi
+	eq "[$probes] it is marked error" "$(echo "$err" | jq -rs 'map(.status) | unique | .[]')" error
+	eq "[$probes] only the failing statements are errors" \
+		"$(records statement | jq -r 'select(.status == "error") | .query' | sort | paste -sd'|')" \
+		"select 'in block' / 0|select 1/0|select 1/0"
+	eq "[$probes] a ROLLBACK is ok" "$(records statement | jq -r 'select(.query == "rollback") | .status' | sort -u)" ok
 	for dir in rx tx; do
 		sum=$(jq -s --arg d "$dir" '
 			(map(select(.type == "statement")) | map(.[$d + "_bytes"]) | add) as $stmts

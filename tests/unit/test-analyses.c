@@ -121,10 +121,10 @@ static void test_model_example(void **state)
 	ngot = 0;
 	pgn_model_init(&m, 1, 0.99);
 	m.on_interval = collect;
-	pgn_model_add(&m, 10.2, 10.5, NULL);
-	pgn_model_add(&m, 10.4, 11.3, NULL);
-	pgn_model_add(&m, 11.6, 11.7, NULL);
-	pgn_model_add(&m, 13.2, 13.4, NULL);
+	pgn_model_add(&m, 10.2, 10.5, 10.5 - 10.2, NULL);
+	pgn_model_add(&m, 10.4, 11.3, 11.3 - 10.4, NULL);
+	pgn_model_add(&m, 11.6, 11.7, 11.7 - 11.6, NULL);
+	pgn_model_add(&m, 13.2, 13.4, 13.4 - 13.2, NULL);
 	pgn_model_finish(&m);
 	check_example();
 	pgn_model_free(&m);
@@ -140,14 +140,14 @@ static void test_model_live_order(void **state)
 	ngot = 0;
 	pgn_model_init(&m, 1, 0.99);
 	m.on_interval = collect;
-	pgn_model_add(&m, 10.2, 10.5, NULL);
+	pgn_model_add(&m, 10.2, 10.5, 10.5 - 10.2, NULL);
 	pgn_model_advance(&m, 10.3);	/* 10.4-11.3 is still running */
 	assert_int_equal(ngot, 0);
-	pgn_model_add(&m, 11.6, 11.7, NULL);
-	pgn_model_add(&m, 10.4, 11.3, NULL);
+	pgn_model_add(&m, 11.6, 11.7, 11.7 - 11.6, NULL);
+	pgn_model_add(&m, 10.4, 11.3, 11.3 - 10.4, NULL);
 	pgn_model_advance(&m, 12);
 	assert_int_equal(ngot, 1);	/* 11-... stays open until a later event */
-	pgn_model_add(&m, 13.2, 13.4, NULL);
+	pgn_model_add(&m, 13.2, 13.4, 13.4 - 13.2, NULL);
 	pgn_model_finish(&m);
 	check_example();
 	pgn_model_free(&m);
@@ -168,7 +168,7 @@ static void test_model_quantile_rank(void **state)
 		pgn_model_init(&m, 100, q[k]);
 		m.on_interval = collect;
 		for (int i = 1; i <= n[k]; i++)
-			pgn_model_add(&m, 10 + i * 0.001, 10 + i * 0.001 + i, NULL);
+			pgn_model_add(&m, 10 + i * 0.001, 10 + i * 0.001 + i, i, NULL);
 		pgn_model_finish(&m);
 		assert_int_equal(ngot, 1);
 		assert_close(got[0].quantile_time, want[k]);

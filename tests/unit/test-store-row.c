@@ -60,7 +60,7 @@ static void test_statement_row(void **state)
 
 	(void)state;
 	stmt_rec.pid = 4242;
-	stmt_rec.status = PGN_STMT_ERROR;
+	v.error = 1;
 	stmt_rec.query_len = sprintf(stmt_rec.query, "SELECT '\t'");
 	stmt_rec.t.rx.bytes = 17;
 	stmt_rec.t.tx.bytes = 300;
