@@ -12,7 +12,7 @@ PACKAGES="
 	libpq-dev libpg-query-dev libcmocka-dev systemtap-sdt-dev
 	postgresql postgresql-contrib postgresql-client
 	iproute2 jq python3 procps util-linux
-	tcpdump percona-toolkit
+	tcpdump percona-toolkit openssl
 "
 missing=""
 for p in $PACKAGES; do

@@ -88,6 +88,18 @@ ss_app_sent() {
 	echo $(($(ss_counter "$1" bytes_sent) - $(ss_counter "$1" bytes_retrans)))
 }
 
+# conserved DIR [PID]: "true" when startup + statements + unattributed =
+# session bytes in direction DIR (rx or tx), summed over the sessions (of
+# backend PID) in pgnetprof's JSON output
+conserved() {
+	jq -s --arg d "$1" --argjson pid "${2:-null}" '
+		map(select($pid == null or .pid == $pid)) as $r
+		| ($r | map(select(.type == "statement")) | map(.[$d + "_bytes"]) | add // 0) as $stmts
+		| ($r | map(select(.type == "session"))) as $s
+		| ($s | map(.["startup_" + $d + "_bytes"] + .["unattributed_" + $d + "_bytes"]) | add) + $stmts
+		  == ($s | map(.[$d + "_bytes"]) | add)' "$WORK/out"
+}
+
 # JSON records of a type from pgnetprof's output
 records() {
 	jq -c "select(.type == \"$1\")" "$WORK/out"

@@ -43,11 +43,8 @@ for mode in simple extended prepared; do
 	eq "[$mode] session rx = kernel bytes_received + Terminate" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5))
 	eq "[$mode] session tx = kernel bytes_sent - bytes_retrans" "$(echo "$sess" | jq .tx_bytes)" "$kout"
 	for dir in rx tx; do
-		sum=$(jq -s --arg d "$dir" --argjson pid "$(echo "$sess" | jq .pid)" '
-			(map(select(.type == "statement" and .pid == $pid)) | map(.[$d + "_bytes"]) | add) as $stmts
-			| (map(select(.type == "session" and .pid == $pid))[0]) as $s
-			| $s["startup_" + $d + "_bytes"] + $stmts + $s["unattributed_" + $d + "_bytes"]' "$WORK/out")
-		eq "[$mode] $dir: startup + statements + unattributed = session" "$sum" "$(echo "$sess" | jq .${dir}_bytes)"
+		eq "[$mode] $dir: startup + statements + unattributed = session" \
+			"$(conserved "$dir" "$(echo "$sess" | jq .pid)")" true
 	done
 done
 

@@ -28,12 +28,7 @@ SQL
 		"$(echo "$sess" | jq .rx_bytes)" $((kin + 5))
 	eq "[$probes] session tx_bytes = kernel bytes_sent - bytes_retrans" "$(echo "$sess" | jq .tx_bytes)" "$kout"
 	for dir in rx tx; do
-		sum=$(jq -s --arg d "$dir" '
-			(map(select(.type == "statement")) | map(.[$d + "_bytes"]) | add) as $stmts
-			| (map(select(.type == "session"))[0]) as $s
-			| $s["startup_" + $d + "_bytes"] + $stmts + $s["unattributed_" + $d + "_bytes"]' "$WORK/out")
-		eq "[$probes] $dir: startup + statements + unattributed = session" \
-			"$sum" "$(echo "$sess" | jq .${dir}_bytes)"
+		eq "[$probes] $dir: startup + statements + unattributed = session" "$(conserved "$dir")" true
 	done
 	eq "[$probes] statements counted in the session" "$(echo "$sess" | jq .statements)" \
 		"$(records statement | grep -c .)"
@@ -65,12 +60,7 @@ for probes in status query; do
 		"select 'in block' / 0|select 1/0|select 1/0"
 	eq "[$probes] a ROLLBACK is ok" "$(records statement | jq -r 'select(.query == "rollback") | .status' | sort -u)" ok
 	for dir in rx tx; do
-		sum=$(jq -s --arg d "$dir" '
-			(map(select(.type == "statement")) | map(.[$d + "_bytes"]) | add) as $stmts
-			| (map(select(.type == "session"))) as $s
-			| ($s | map(.["startup_" + $d + "_bytes"] + .["unattributed_" + $d + "_bytes"]) | add) + $stmts
-			  == ($s | map(.[$d + "_bytes"]) | add)' "$WORK/out")
-		eq "[$probes] $dir conserved across sessions with errors" "$sum" true
+		eq "[$probes] $dir conserved across sessions with errors" "$(conserved "$dir")" true
 	done
 done
 

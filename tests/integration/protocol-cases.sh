@@ -1,0 +1,116 @@
+#!/bin/bash
+# Wire-protocol cases beyond plain queries: COPY in both directions, a NOTICE
+# mid-statement, a backend terminated mid-statement, TLS, cluster_name and
+# update_process_title=off. Bytes are exact where the protocol fixes them,
+# and every session is conserved.
+source "$TESTS_DIR/lib.sh"
+
+pg_init
+pg_start
+psql_ -c "create table t (a int, b text)"
+
+conserved_both() {	# conserved_both LABEL
+	for dir in rx tx; do
+		eq "$1: $dir: startup + statements + unattributed = session" "$(conserved "$dir")" true
+	done
+}
+
+# --- COPY -----------------------------------------------------------------------
+seq 1 5000 | awk '{print $1 "\tline " $1}' >"$WORK/rows"
+prof_start -f json
+psql_ -c "COPY t FROM STDIN" <"$WORK/rows"
+psql_ -o /dev/null -c "COPY (select g from generate_series(1, 10000) g) TO STDOUT"
+prof_stop
+in=$(records statement | jq -c 'select(.query == "COPY t FROM STDIN")')
+data=$(wc -c <"$WORK/rows")
+# Query (1+4+text+NUL), CopyData messages (5 bytes of header each), CopyDone (5)
+extra=$(($(echo "$in" | jq .rx_bytes) - (1 + 4 + 17 + 1) - data - 5))
+check "COPY FROM STDIN: the data is the statement's (rx = Query + CopyData + CopyDone)" \
+	test "$extra" -gt 0 -a $((extra % 5)) -eq 0
+eq "COPY FROM STDIN: its session has only Terminate unattributed" \
+	"$(records session | jq -s "map(select(.pid == $(echo "$in" | jq .pid))) | .[0].unattributed_rx_bytes")" 5
+# CopyOutResponse (1+4+1+2+2), a CopyData per row (5 + digits + newline),
+# CopyDone (5), CommandComplete "COPY 10000" (1+4+11), ReadyForQuery (6)
+rows=$(seq 1 10000 | awk '{n += length($1) + 1 + 5} END {print n}')
+eq "COPY TO STDOUT: tx = CopyOutResponse + CopyData + CopyDone + CommandComplete + ReadyForQuery" \
+	"$(records statement | jq 'select(.query | startswith("COPY (select")) | .tx_bytes')" \
+	$((10 + rows + 5 + 16 + 6))
+conserved_both "COPY"
+
+# --- a NOTICE mid-statement ----------------------------------------------------------
+prof_start -f json
+psql_ -c "do \$\$ begin raise notice 'hello from the server'; perform pg_sleep(0.05); end \$\$" 2>"$WORK/notice"
+prof_stop
+check "NOTICE: psql got it" grep -q "hello from the server" "$WORK/notice"
+# CommandComplete "DO" (1+4+3) and ReadyForQuery (6), plus the NoticeResponse
+check "NOTICE: the NoticeResponse is the statement's" \
+	test "$(records statement | jq 'select(.query | startswith("do ")) | .tx_bytes')" -gt $((8 + 6 + 21))
+eq "NOTICE: one statement" "$(records statement | grep -c .)" 1
+conserved_both "NOTICE"
+
+# --- pg_terminate_backend mid-statement -----------------------------------------------
+prof_start -f json
+session_open victim
+victim=$(session_sql victim "select pg_backend_pid()")
+printf 'select pg_sleep(30);\n' >&"${SESSION_FD[victim]}"
+sleep 0.5
+psql_ -o /dev/null -c "select pg_terminate_backend($victim)"
+sleep 0.5
+psql_ -o /dev/null -c "select 'after the kill'"
+prof_stop
+sessions_close
+killed=$(records statement | jq -c "select(.pid == $victim and .query == \"select pg_sleep(30);\")")
+eq "terminated: the statement is reported, as an error" "$(echo "$killed" | jq -r .status)" error
+check "terminated: its FATAL ErrorResponse is its own" test "$(echo "$killed" | jq .tx_bytes)" -gt 20
+eq "terminated: the session is closed and reported" "$(records session | jq -s "map(select(.pid == $victim)) | length")" 1
+eq "terminated: tracing goes on for new backends" \
+	"$(records statement | jq -r 'select(.query == "select '"'"'after the kill'"'"'") | .status')" ok
+conserved_both "terminated"
+
+# --- TLS: the bytes are the wire's, ciphertext included --------------------------------
+pg_stop
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+	-keyout "$PGDATA_DIR/server.key" -out "$PGDATA_DIR/server.crt" >/dev/null 2>&1 || bail "openssl failed"
+chown "$PG_OS_USER" "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt"
+chmod 600 "$PGDATA_DIR/server.key"
+pg_start -c ssl=on
+prof_start -f json
+psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" <<SQL
+select 1;
+select repeat('z', 40000);
+\\! ss -tinH state established '( sport = :$PGPORT )' > $WORK/ss
+SQL
+prof_stop
+sess=$(records session)
+kin=$(ss_counter "$WORK/ss" bytes_received)
+# psql's Terminate is a TLS record too: header 5, type 1, tag 16 around its 5 bytes
+eq "TLS: session rx = kernel bytes_received + the Terminate record" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5 + 5 + 1 + 16))
+# and the server's close_notify alert at exit: header 5, alert 2, type 1, tag 16
+eq "TLS: session tx = kernel bytes_sent - bytes_retrans + close_notify" "$(echo "$sess" | jq .tx_bytes)" \
+	$(($(ss_app_sent "$WORK/ss") + 5 + 2 + 1 + 16))
+eq "TLS: the statements, each with its records" "$(records statement | jq -r .query | paste -sd'|')" "select 1;|select repeat('z', 40000);"
+check "TLS: a statement's bytes are ciphertext (more than its 14 plaintext bytes)" \
+	test "$(records statement | jq 'select(.query == "select 1;") | .rx_bytes')" -gt 14
+check "TLS: the handshake is startup cost" test "$(echo "$sess" | jq .startup_rx_bytes)" -gt 200
+conserved_both "TLS"
+
+# --- who: cluster_name, update_process_title=off ------------------------------------
+pg_stop
+pg_start -c cluster_name=clu
+prof_start -f json
+psql_ -o /dev/null -c "select 'named cluster'"
+prof_stop
+eq "cluster_name set: user and database still right" \
+	"$(records statement | jq -r '[.user, .database] | join(" ")')" "postgres postgres"
+pg_stop
+pg_start -c update_process_title=off
+prof_start -f json
+psql_ -o /dev/null -c "select 'no title'"
+prof_stop
+# PostgreSQL still writes the title's fixed part (user, database, host) at
+# backend start; only the activity is never updated
+eq "update_process_title=off: user and database from the title's fixed part" \
+	"$(records statement | jq -r '[.user, .database] | join(" ")')" "postgres postgres"
+eq "update_process_title=off: the statement is still reported" "$(records statement | jq -r .query)" "select 'no title'"
+
+done_testing
