@@ -3,12 +3,13 @@
  * stamps the start, fexit reads the socket (argument 0, stable) and the
  * return value wherever this kernel's signature puts it.
  */
-static __always_inline void fexit_done(__u64 *ctx, struct sock *sk, int rx)
+/* @btf: sk came straight from the arguments (a BTF pointer) */
+static __always_inline void fexit_done(__u64 *ctx, struct sock *sk, int rx, int btf)
 {
 	__u64 ret = 0;
 
 	bpf_get_func_ret(ctx, &ret);
-	sock_call_done(sk, (int)ret, rx);
+	sock_call_done(sk, (int)ret, rx, btf);
 }
 
 static __always_inline struct sock *socket_sk(__u64 *ctx)
@@ -29,13 +30,13 @@ SEC("fentry/unix_stream_recvmsg")
 int fe_unix_recvmsg(__u64 *ctx) { sock_call_start(socket_sk(ctx)); return 0; }
 
 SEC("fexit/tcp_sendmsg")
-int fx_tcp_sendmsg(__u64 *ctx) { fexit_done(ctx, (struct sock *)ctx[0], 0); return 0; }
+int fx_tcp_sendmsg(__u64 *ctx) { fexit_done(ctx, (struct sock *)ctx[0], 0, 1); return 0; }
 
 SEC("fexit/tcp_recvmsg")
-int fx_tcp_recvmsg(__u64 *ctx) { fexit_done(ctx, (struct sock *)ctx[0], 1); return 0; }
+int fx_tcp_recvmsg(__u64 *ctx) { fexit_done(ctx, (struct sock *)ctx[0], 1, 1); return 0; }
 
 SEC("fexit/unix_stream_sendmsg")
-int fx_unix_sendmsg(__u64 *ctx) { fexit_done(ctx, socket_sk(ctx), 0); return 0; }
+int fx_unix_sendmsg(__u64 *ctx) { fexit_done(ctx, socket_sk(ctx), 0, 0); return 0; }
 
 SEC("fexit/unix_stream_recvmsg")
-int fx_unix_recvmsg(__u64 *ctx) { fexit_done(ctx, socket_sk(ctx), 1); return 0; }
+int fx_unix_recvmsg(__u64 *ctx) { fexit_done(ctx, socket_sk(ctx), 1, 0); return 0; }

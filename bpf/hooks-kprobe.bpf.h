@@ -36,7 +36,7 @@ static __always_inline void kretprobe_done(long ret, int rx)
 	struct pgn_backend *b = current_backend();
 
 	if (b)
-		sock_io(b, (struct sock *)b->call_sk, ret, rx);
+		sock_io(b, (struct sock *)b->call_sk, ret, rx, 0);
 }
 
 SEC("kretprobe/tcp_sendmsg")

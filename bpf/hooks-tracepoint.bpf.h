@@ -32,7 +32,7 @@ int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(tp_sock_send, struct sock *sk, int ret, int flags)
 {
-	sock_call_done(sk, ret, 0);
+	sock_call_done(sk, ret, 0, 1);
 	return 0;
 }
 
@@ -40,6 +40,6 @@ SEC("tp_btf/sock_recv_length")
 int BPF_PROG(tp_sock_recv, struct sock *sk, int ret, int flags)
 {
 	if (!(flags & PGN_MSG_PEEK))
-		sock_call_done(sk, ret, 1);
+		sock_call_done(sk, ret, 1, 1);
 	return 0;
 }

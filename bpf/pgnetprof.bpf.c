@@ -36,7 +36,6 @@ const volatile __u16 filter_rport = 0;
 
 __u64 lost_records = 0;
 __u64 lost_backends = 0;	/* backend table full */
-__u64 probe_hits = 0;		/* USDT hits: the cost driver, reported per statement */
 
 #define EVENTS_SIZE (8 << 20)
 
@@ -52,6 +51,23 @@ struct {
 	__type(key, __u32);	/* tgid */
 	__type(value, struct pgn_backend);
 } backends SEC(".maps");
+
+/* USDT hits, the cost driver: per CPU, so counting them bounces no cache line. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} probe_hits SEC(".maps");
+
+static __always_inline void count_hit(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&probe_hits, &zero);
+
+	if (n)
+		(*n)++;
+}
 
 /* A zeroed backend to insert from: too big for the BPF stack. */
 struct {

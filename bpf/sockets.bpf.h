@@ -90,8 +90,35 @@ static __always_inline bool claim_client_sock(struct pgn_backend *b, struct sock
 	return true;
 }
 
-/* One send (rx == 0) or recv (rx == 1) returned @ret on @sk. */
-static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long ret, int rx)
+/*
+ * The connection's TCP counters. From a BTF pointer (tp_btf, fentry/fexit
+ * arguments) the loads are direct; a kprobe's argument is a plain number,
+ * read with bpf_probe_read_kernel.
+ */
+static __always_inline void tcp_counters(struct sock *sk, int btf, struct pgn_io *io)
+{
+	struct tcp_sock *tp;
+
+	if (btf) {
+		tp = bpf_skc_to_tcp_sock(sk);
+		if (!tp)
+			return;
+		io->segs_in = tp->segs_in;
+		io->segs_out = tp->segs_out;
+		io->retrans = tp->total_retrans;
+		io->srtt_us = tp->srtt_us >> 3;
+		return;
+	}
+	tp = (struct tcp_sock *)sk;
+	io->segs_in = BPF_CORE_READ(tp, segs_in);
+	io->segs_out = BPF_CORE_READ(tp, segs_out);
+	io->retrans = BPF_CORE_READ(tp, total_retrans);
+	io->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+}
+
+/* One send (rx == 0) or recv (rx == 1) returned @ret on @sk (@btf: sk is
+ * a BTF pointer). */
+static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long ret, int rx, int btf)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 start = b->call_start_ns;
@@ -106,14 +133,8 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 		return;
 	if (start && start <= now)
 		io.dur_ns = now - start;
-	if (b->sess.ep.transport != PGN_TRANSPORT_UNIX) {
-		struct tcp_sock *tp = (struct tcp_sock *)sk;
-
-		io.segs_in = BPF_CORE_READ(tp, segs_in);
-		io.segs_out = BPF_CORE_READ(tp, segs_out);
-		io.retrans = BPF_CORE_READ(tp, total_retrans);
-		io.srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-	}
+	if (b->sess.ep.transport != PGN_TRANSPORT_UNIX)
+		tcp_counters(sk, btf, &io);
 	if (rx)
 		pgn_on_recv(b, &io);
 	else
@@ -130,10 +151,10 @@ static __always_inline void sock_call_start(struct sock *sk)
 	}
 }
 
-static __always_inline void sock_call_done(struct sock *sk, long ret, int rx)
+static __always_inline void sock_call_done(struct sock *sk, long ret, int rx, int btf)
 {
 	struct pgn_backend *b = current_backend();
 
 	if (b)
-		sock_io(b, sk, ret, rx);
+		sock_io(b, sk, ret, rx, btf);
 }

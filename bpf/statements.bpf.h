@@ -54,7 +54,7 @@ static __always_inline void stmt_end(void)
 SEC("usdt")
 int BPF_USDT(on_statement_status, const char *text)
 {
-	__sync_fetch_and_add(&probe_hits, 1);
+	count_hit();
 	if (text)
 		stmt_begin(text, 0);
 	else
@@ -68,7 +68,7 @@ int BPF_USDT(on_transaction_abort)
 {
 	struct pgn_backend *b = current_client_backend();
 
-	__sync_fetch_and_add(&probe_hits, 1);
+	count_hit();
 	if (b)
 		pgn_on_abort(b);
 	return 0;
@@ -77,7 +77,7 @@ int BPF_USDT(on_transaction_abort)
 SEC("usdt")
 int BPF_USDT(on_query_start, const char *text)
 {
-	__sync_fetch_and_add(&probe_hits, 1);
+	count_hit();
 	stmt_begin(text, 1);
 	return 0;
 }
@@ -85,7 +85,7 @@ int BPF_USDT(on_query_start, const char *text)
 SEC("usdt")
 int BPF_USDT(on_query_done, const char *text)
 {
-	__sync_fetch_and_add(&probe_hits, 1);
+	count_hit();
 	stmt_end();
 	return 0;
 }

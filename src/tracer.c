@@ -368,6 +368,21 @@ __u64 pgn_tracer_settled(struct pgn_tracer *tr, struct pgn_report *rep)
 	return settled;
 }
 
+static uint64_t probe_hits(struct pgn_tracer *tr)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u32 zero = 0;
+	uint64_t sum = 0, *v;
+
+	if (ncpus <= 0 || !(v = calloc(ncpus, sizeof(*v))))
+		return 0;
+	if (!bpf_map__lookup_elem(tr->skel->maps.probe_hits, &zero, sizeof(zero), v, ncpus * sizeof(*v), 0))
+		for (int i = 0; i < ncpus; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
 void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
 {
 	detach_all(tr);
@@ -377,7 +392,7 @@ void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
 	flush_open_backends(tr, rep);
 	rep->sum.lost_records = tr->skel->bss->lost_records;
 	rep->sum.lost_backends = tr->skel->bss->lost_backends;
-	rep->sum.probe_hits = tr->skel->bss->probe_hits;
+	rep->sum.probe_hits = probe_hits(tr);
 }
 
 void pgn_tracer_free(struct pgn_tracer *tr)
