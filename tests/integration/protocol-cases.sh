@@ -1,7 +1,7 @@
 #!/bin/bash
 # Wire-protocol cases beyond plain queries: COPY in both directions, a NOTICE
-# mid-statement, a backend terminated mid-statement, TLS, cluster_name and
-# update_process_title=off. Bytes are exact where the protocol fixes them,
+# mid-statement, a backend terminated mid-statement, a slow client (tx_wait),
+# TLS, cluster_name and update_process_title=off. Bytes are exact where the protocol fixes them,
 # and every session is conserved.
 source "$TESTS_DIR/lib.sh"
 
@@ -66,6 +66,19 @@ eq "terminated: the session is closed and reported" "$(records session | jq -s "
 eq "terminated: tracing goes on for new backends" \
 	"$(records statement | jq -r 'select(.query == "select '"'"'after the kill'"'"'") | .status')" ok
 conserved_both "terminated"
+
+# --- a slow client: the backend waits on a full socket ----------------------------------
+prof_start -f json
+python3 "$TESTS_DIR/pgwire.py" --slow 1 127.0.0.1 127.0.0.1 "$PGPORT" postgres postgres \
+	"select repeat('x', 8000000)" || bail "pgwire failed"
+prof_stop
+big=$(records statement | jq -c 'select(.query | startswith("select repeat"))')
+check "slow client: tx_wait_ns covers most of its 1 s pause (the server is not the slow one)" \
+	test "$(echo "$big" | jq .tx_wait_ns)" -gt 500000000
+check "slow client: tx_wait and exec within the response time" \
+	test "$(echo "$big" | jq '.tx_wait_ns < .response_ns and .exec_ns < .response_ns')" = true
+check "slow client: the 8 MB result is its tx" test "$(echo "$big" | jq .tx_bytes)" -gt 8000000
+conserved_both "slow client"
 
 # --- TLS: the bytes are the wire's, ciphertext included --------------------------------
 pg_stop
