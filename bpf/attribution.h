@@ -27,30 +27,6 @@ struct pgn_io {
 	__u32 srtt_us;
 };
 
-PGN_INLINE void pgn_dir_add(struct pgn_dir *to, const struct pgn_dir *x)
-{
-	to->bytes += x->bytes;
-	to->calls += x->calls;
-	to->segs += x->segs;
-	to->ns += x->ns;
-}
-
-PGN_INLINE void pgn_dir_sub(struct pgn_dir *from, const struct pgn_dir *x)
-{
-	from->bytes -= x->bytes;
-	from->calls -= x->calls;
-	from->segs -= x->segs;
-	from->ns -= x->ns;
-}
-
-PGN_INLINE void pgn_traffic_add(struct pgn_traffic *to, const struct pgn_traffic *x)
-{
-	pgn_dir_add(&to->rx, &x->rx);
-	pgn_dir_add(&to->tx, &x->tx);
-	to->tx_wait_ns += x->tx_wait_ns;
-	to->retrans += x->retrans;
-}
-
 /* Where traffic seen now belongs. */
 PGN_INLINE struct pgn_traffic *pgn_bucket(struct pgn_backend *b)
 {

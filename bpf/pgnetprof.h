@@ -48,6 +48,30 @@ struct pgn_traffic {
 	__u64 retrans;
 };
 
+static inline void pgn_dir_add(struct pgn_dir *to, const struct pgn_dir *x)
+{
+	to->bytes += x->bytes;
+	to->calls += x->calls;
+	to->segs += x->segs;
+	to->ns += x->ns;
+}
+
+static inline void pgn_dir_sub(struct pgn_dir *from, const struct pgn_dir *x)
+{
+	from->bytes -= x->bytes;
+	from->calls -= x->calls;
+	from->segs -= x->segs;
+	from->ns -= x->ns;
+}
+
+static inline void pgn_traffic_add(struct pgn_traffic *to, const struct pgn_traffic *x)
+{
+	pgn_dir_add(&to->rx, &x->rx);
+	pgn_dir_add(&to->tx, &x->tx);
+	to->tx_wait_ns += x->tx_wait_ns;
+	to->retrans += x->retrans;
+}
+
 #define PGN_TITLE_MAX 96
 
 /* The backend's client socket (addresses in network byte order, ports in

@@ -77,7 +77,7 @@ static void json_session(FILE *f, const struct pgn_session_view *v)
 	str_or_null(f, "transport", pgn_transport_name(r->ep.transport));
 	str(f, "start", v->start, strlen(v->start));
 	str(f, "end", v->end, strlen(v->end));
-	num(f, "statements", r->statements);
+	num(f, "statements", v->statements);
 	num(f, "rx_bytes", r->total.rx.bytes);
 	num(f, "tx_bytes", r->total.tx.bytes);
 	num(f, "rx_calls", r->total.rx.calls);

@@ -75,7 +75,7 @@ static void text_session(FILE *f, const struct pgn_session_view *v)
 	fprintf(f, " %s %s, started %s\n", pgn_transport_name(r->ep.transport),
 		v->open ? "still open" : "ended", v->start);
 	fprintf(f, "  statements %llu  rx %s in %llu calls  tx %s in %llu calls\n",
-		(unsigned long long)r->statements,
+		(unsigned long long)v->statements,
 		size_str(a, sizeof(a), r->total.rx.bytes, "B"), (unsigned long long)r->total.rx.calls,
 		size_str(b, sizeof(b), r->total.tx.bytes, "B"), (unsigned long long)r->total.tx.calls);
 	fprintf(f, "  startup rx %s tx %s in %s  unattributed rx %s tx %s\n\n",

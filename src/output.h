@@ -38,6 +38,7 @@ struct pgn_session_view {
 	struct pgn_who who;
 	char client[64];
 	char laddr[48], raddr[48];
+	uint64_t statements;	/* as reported (a Parse joined to its execution is one) */
 	uint64_t startup_ns;
 	int open;		/* still open when tracing ended */
 };

@@ -126,6 +126,7 @@ static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn
 		fflush(rep->f);
 	}
 	pgn_tracer_finish(tr, rep);
+	pgn_report_finish(rep);
 	if (rep->out && rep->out->finish)
 		rep->out->finish(rep->f);
 	rep->sum.seconds = now_s() - start;

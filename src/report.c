@@ -1,11 +1,13 @@
 /* From kernel records to rows: wall-clock times, who, client, fingerprint. */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdlib.h>
 #include <strings.h>
 #include <string.h>
 #include <time.h>
 
 #include "fingerprint.h"
+#include "merge.h"
 #include "redact.h"
 #include "report.h"
 
@@ -116,7 +118,26 @@ static uint64_t span(uint64_t from, uint64_t to)
 	return from && to > from ? to - from : 0;
 }
 
-static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
+/*
+ * The execution of a prepared statement with its Parse round trip: one
+ * statement, its traffic summed, arriving with the Parse; its response
+ * time is both cycles' (not the client's pause between them).
+ */
+static const struct pgn_stmt_rec *with_parse(const struct pgn_stmt_rec *rec, const struct pgn_stmt_rec *parse)
+{
+	static struct pgn_stmt_rec m;
+
+	memcpy(&m, rec, pgn_stmt_rec_size(rec));
+	pgn_traffic_add(&m.t, &parse->t);
+	if (parse->request_ns)
+		m.request_ns = parse->request_ns;
+	m.protocol = PGN_PROTO_EXTENDED;
+	m.status |= parse->status;
+	m.aborted |= parse->aborted;
+	return &m;
+}
+
+static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, const struct pgn_stmt_rec *parse)
 {
 	struct pgn_stmt_view v = { .r = rec };
 	struct pgn_text_info text;
@@ -124,6 +145,10 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
 
 	v.exec_ns = span(rec->start_ns, end);
 	v.response_ns = span(rec->request_ns, rec->last_tx_ns);
+	if (parse) {
+		v.response_ns += span(parse->request_ns, parse->last_tx_ns);
+		v.r = rec = with_parse(rec, parse);
+	}
 	if (rec->t.rx.bytes + rec->t.tx.bytes < r->min_bytes || v.response_ns < r->min_duration_ns) {
 		r->sum.filtered++;
 		return;
@@ -150,9 +175,44 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
 		pgn_store_statement(r->store, &v);
 }
 
+static void report_statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
+{
+	struct pgn_stmt_rec *parse = pgn_merge_take(rec->pid);
+
+	if (parse && parse->query_len == rec->query_len && !memcmp(parse->query, rec->query, rec->query_len) &&
+	    !pgn_merge_is_parse_only(rec)) {
+		statement(r, rec, parse);
+		pgn_merge_count(rec->pid);
+		free(parse);
+		return;
+	}
+	if (parse)
+		statement(r, parse, NULL);
+	free(parse);
+	if (pgn_merge_is_parse_only(rec) && !pgn_merge_hold(rec))
+		return;
+	statement(r, rec, NULL);
+}
+
+void pgn_report_finish(struct pgn_report *r)
+{
+	struct pgn_stmt_rec *parse;
+
+	while ((parse = pgn_merge_take_any())) {
+		statement(r, parse, NULL);
+		free(parse);
+	}
+}
+
 static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int open)
 {
 	struct pgn_session_view v = { .r = rec, .open = open };
+	struct pgn_stmt_rec *parse = pgn_merge_take(rec->pid);
+
+	if (parse)
+		statement(r, parse, NULL);
+	free(parse);
+	v.statements = rec->statements - pgn_merge_forget(rec->pid);
 
 	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
 	rfc3339(r, rec->proc_start_ns, v.start, sizeof(v.start));
@@ -178,7 +238,7 @@ int pgn_report_record(struct pgn_report *r, const void *data, size_t size, int o
 		if (size < offsetof(struct pgn_stmt_rec, query) + 1 ||
 		    st->query_len >= size - offsetof(struct pgn_stmt_rec, query))
 			return -1;
-		statement(r, st);
+		report_statement(r, st);
 		return 0;
 	case PGN_REC_SESSION:
 		if (size < sizeof(struct pgn_session_rec))

@@ -24,5 +24,7 @@ void pgn_report_init(struct pgn_report *r, const struct pgn_output *out, FILE *f
 /* A record from the ring buffer (open = 0) or the end-of-trace flush
  * (open = 1). Returns -1 on a malformed record. */
 int pgn_report_record(struct pgn_report *r, const void *data, size_t size, int open);
+/* End of tracing: reports what is still held back (see merge.h). */
+void pgn_report_finish(struct pgn_report *r);
 
 #endif

@@ -175,7 +175,7 @@ void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_sessi
 	field(b, v->start);
 	field(b, v->end);
 	field(b, v->open ? "t" : "f");
-	num(b, r->statements);
+	num(b, v->statements);
 	num(b, r->total.rx.bytes);
 	num(b, r->total.tx.bytes);
 	num(b, r->total.rx.calls);

@@ -24,11 +24,9 @@ for mode in simple extended prepared; do
 	proto=$([ "$mode" = simple ] && echo simple || echo extended)
 	for q in "SELECT 1;" "SELECT repeat('p', 300);"; do
 		recs=$(records statement | jq -c --arg q "$q" 'select(.query == $q)')
-		want=$N
-		# the first use of a named prepared statement is a Parse round trip,
-		# reported for now as a record of its own
-		[ "$mode" = prepared ] && want=$((N + 1))
-		eq "[$mode] records of '$q'" "$(echo "$recs" | grep -c .)" "$want"
+		# the first use of a named prepared statement (a Parse round trip
+		# before its execution) is one statement with that execution
+		eq "[$mode] records of '$q'" "$(echo "$recs" | grep -c .)" "$N"
 		eq "[$mode] protocol of '$q'" "$(echo "$recs" | jq -r .protocol | sort -u)" "$proto"
 	done
 	if [ "$mode" = simple ]; then
@@ -38,6 +36,8 @@ for mode in simple extended prepared; do
 	# pgbench's first connection only asks for the server version
 	sess=$(records session | jq -c 'select(.statements > 0)')
 	eq "[$mode] one session ran statements" "$(echo "$sess" | grep -c .)" 1
+	eq "[$mode] its statements count is its records'" "$(echo "$sess" | jq .statements)" \
+		"$(records statement | jq "select(.pid == $(echo "$sess" | jq .pid))" | grep -c '"type"')"
 	kin=$(grep -o 'bytes_received:[0-9]*' "$WORK/ss" | cut -d: -f2)
 	kout=$(ss_app_sent "$WORK/ss")
 	eq "[$mode] session rx = kernel bytes_received + Terminate" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5))

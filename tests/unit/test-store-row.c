@@ -96,7 +96,7 @@ static void test_statement_row(void **state)
 static void test_session_row_and_columns(void **state)
 {
 	struct pgn_session_rec r = { .pid = 7, .statements = 3 };
-	struct pgn_session_view v = { .r = &r, .open = 1 };
+	struct pgn_session_view v = { .r = &r, .open = 1, .statements = 3 };
 	struct pgn_buf b = { 0 };
 	int tabs = 0, commas = 0;
 
