@@ -29,5 +29,8 @@ int BPF_PROG(floor_send) { return 0; }
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(floor_recv) { return 0; }
 
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(floor_sock_state) { return 0; }
+
 SEC("usdt")
 int BPF_USDT(floor_usdt) { return 0; }

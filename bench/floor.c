@@ -26,7 +26,7 @@ static int attach_usdt(struct floor_bpf *s, struct bpf_link **l, const char *bin
 int main(int argc, char **argv)
 {
 	struct floor_bpf *s = NULL;
-	struct bpf_link *l1 = NULL, *l2 = NULL;
+	struct bpf_link *l1 = NULL, *l2 = NULL, *l3 = NULL;
 	int err = 1;
 
 	if (argc != 3 || (strcmp(argv[2], "status") && strcmp(argv[2], "query"))) {
@@ -40,6 +40,8 @@ int main(int argc, char **argv)
 				       : attach_usdt(s, &l1, argv[1], "query__start") ||
 					 attach_usdt(s, &l2, argv[1], "query__done"))
 		goto cleanup;
+	if (attach_usdt(s, &l3, argv[1], "transaction__abort"))	/* pgnetprof's, any probe set */
+		goto cleanup;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	fprintf(stderr, "Tracing (floor, %s probes)... Hit Ctrl-C to end.\n", argv[2]);
@@ -49,6 +51,7 @@ int main(int argc, char **argv)
 cleanup:
 	bpf_link__destroy(l1);
 	bpf_link__destroy(l2);
+	bpf_link__destroy(l3);
 	floor_bpf__destroy(s);
 	return err;
 }

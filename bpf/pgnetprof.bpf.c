@@ -69,6 +69,15 @@ static __always_inline void count_hit(void)
 		(*n)++;
 }
 
+/* TCP handshakes completed on this machine, by socket, until a backend
+ * claims the socket: the kernel's own SYN-ACK round-trip measurement. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);	/* struct sock * */
+	__type(value, __u32);	/* microseconds */
+} handshakes SEC(".maps");
+
 /* A zeroed backend to insert from: too big for the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -126,6 +135,7 @@ static __always_inline struct pgn_backend *current_client_backend(void)
 }
 
 #include "procs.bpf.h"
+#include "handshake.bpf.h"
 #include "statements.bpf.h"
 #include "sockets.bpf.h"
 #include "hooks-tracepoint.bpf.h"

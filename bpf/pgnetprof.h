@@ -95,6 +95,8 @@ struct pgn_session_rec {
 	__u64 startup_done_ns;	/* last byte of the startup exchange sent */
 	__u64 end_ns;
 	__u64 statements;
+	__u32 handshake_us;	/* SYN-ACK sent to handshake ACK; 0: not seen */
+	__u32 pad;
 	struct pgn_endpoint ep;
 	struct pgn_traffic total;
 	struct pgn_traffic startup;

@@ -85,6 +85,8 @@ static __always_inline bool claim_client_sock(struct pgn_backend *b, struct sock
 	b->sk = (__u64)sk;
 	b->flags |= PGN_B_HAVE_SOCK;
 	sock_endpoint(sk, transport, &b->sess.ep);
+	if (transport != PGN_TRANSPORT_UNIX)
+		b->sess.handshake_us = take_handshake(sk);
 	if (!endpoint_wanted(&b->sess.ep))
 		b->flags |= PGN_B_IGNORED;
 	return true;

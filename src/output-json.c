@@ -85,6 +85,10 @@ static void json_session(FILE *f, const struct pgn_session_view *v)
 	num(f, "startup_rx_bytes", r->startup.rx.bytes);
 	num(f, "startup_tx_bytes", r->startup.tx.bytes);
 	num(f, "startup_ns", v->startup_ns);
+	if (r->handshake_us)
+		num(f, "handshake_us", r->handshake_us);
+	else
+		fputs(",\"handshake_us\":null", f);
 	num(f, "unattributed_rx_bytes", r->unattributed.rx.bytes);
 	num(f, "unattributed_tx_bytes", r->unattributed.tx.bytes);
 	fputs("}\n", f);

@@ -78,9 +78,11 @@ static void text_session(FILE *f, const struct pgn_session_view *v)
 		(unsigned long long)v->statements,
 		size_str(a, sizeof(a), r->total.rx.bytes, "B"), (unsigned long long)r->total.rx.calls,
 		size_str(b, sizeof(b), r->total.tx.bytes, "B"), (unsigned long long)r->total.tx.calls);
-	fprintf(f, "  startup rx %s tx %s in %s  unattributed rx %s tx %s\n\n",
-		size_str(c, sizeof(c), r->startup.rx.bytes, "B"),
-		size_str(d, sizeof(d), r->startup.tx.bytes, "B"), ns_str(s, sizeof(s), v->startup_ns),
+	fprintf(f, "  startup rx %s tx %s in %s", size_str(c, sizeof(c), r->startup.rx.bytes, "B"),
+		size_str(d, sizeof(d), r->startup.tx.bytes, "B"), ns_str(s, sizeof(s), v->startup_ns));
+	if (r->handshake_us)
+		fprintf(f, " (TCP handshake %u us)", r->handshake_us);
+	fprintf(f, "  unattributed rx %s tx %s\n\n",
 		size_str(a, sizeof(a), r->unattributed.rx.bytes, "B"),
 		size_str(b, sizeof(b), r->unattributed.tx.bytes, "B"));
 }

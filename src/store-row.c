@@ -183,6 +183,10 @@ void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_sessi
 	num(b, r->startup.rx.bytes);
 	num(b, r->startup.tx.bytes);
 	num(b, v->startup_ns);
+	if (r->handshake_us)
+		num(b, r->handshake_us);
+	else
+		put(b, "\t\\N", 3);
 	num(b, r->unattributed.rx.bytes);
 	num(b, r->unattributed.tx.bytes);
 	put(b, "\n", 1);

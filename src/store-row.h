@@ -35,6 +35,6 @@ void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_sessi
 #define PGN_SESSION_COLUMNS \
 	"host, session, pid, \"user\", database, client, client_addr, transport, start, " \
 	"\"end\", open, statements, rx_bytes, tx_bytes, rx_calls, tx_calls, startup_rx_bytes, " \
-	"startup_tx_bytes, startup_ns, unattributed_rx_bytes, unattributed_tx_bytes"
+	"startup_tx_bytes, startup_ns, handshake_us, unattributed_rx_bytes, unattributed_tx_bytes"
 
 #endif

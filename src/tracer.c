@@ -162,6 +162,7 @@ static int attach_hooks(struct pgn_tracer *tr)
 	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_fork), "sched_process_fork");
 	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_exec), "sched_process_exec");
 	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_exit), "sched_process_exit");
+	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_sock_state), "inet_sock_set_state");
 	backend_programs(s, tr->backend, p);
 	for (int i = 0; p[i] && !err; i++)
 		err = keep_link(tr, bpf_program__attach(p[i]), bpf_program__name(p[i]));

@@ -20,6 +20,9 @@ eq "Unix socket: rx_bytes = 1+4+len+1" "$(echo "$ux" | jq .rx_bytes)" $((1 + 4 +
 eq "Unix socket: client is [local]" "$(echo "$ux" | jq -r .client)" "[local]"
 eq "Unix socket: no TCP segments" "$(echo "$ux" | jq '.rx_segs + .tx_segs')" 0
 eq "Unix socket: session transport" "$(records session | jq -r 'select(.client == "[local]") | .transport')" unix
+eq "Unix socket: no TCP handshake" "$(records session | jq -r 'select(.client == "[local]") | .handshake_us')" null
+check "IPv6: the TCP handshake was seen" \
+	test "$(records session | jq 'select(.client | startswith("[::1]")) | .handshake_us > 0')" = true
 check "Unix socket: response bytes counted" test "$(echo "$ux" | jq .tx_bytes)" -gt 20
 eq "rx conserved over both sessions" "$(conserved rx)" true
 eq "tx conserved over both sessions" "$(conserved tx)" true

@@ -112,7 +112,7 @@ static void test_session_row_and_columns(void **state)
 	pgn_row_session(&b, "h", &v);
 	b.p[b.len - 1] = 0;
 	assert_string_equal(b.p, "h\ts\t7\t\\N\t\\N\t[local]\t\\N\tunix\t2026-11-22T10:00:00.000000Z\t"
-			    "2026-11-22T10:00:01.000000Z\tt\t3\t100\t0\t0\t0\t0\t50\t1234\t0\t0");
+			    "2026-11-22T10:00:01.000000Z\tt\t3\t100\t0\t0\t0\t0\t50\t1234\t\\N\t0\t0");
 	/* one field per column of the COPY column list */
 	for (char *p = b.p; *p; p++)
 		tabs += *p == '\t';
