@@ -8,6 +8,7 @@ SELECT host, session, pid, "user", database, client, transport,
        rx_bytes, tx_bytes,
        startup_rx_bytes + startup_tx_bytes AS startup_bytes,
        round(startup_ns / 1e6, 3) AS startup_ms,
+       handshake_us,
        unattributed_rx_bytes + unattributed_tx_bytes AS unattributed_bytes
 FROM pgnetprof.sessions
 WHERE start >= :'since'
