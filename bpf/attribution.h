@@ -43,6 +43,8 @@ PGN_INLINE struct pgn_traffic *pgn_bucket(struct pgn_backend *b)
 PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
 {
 	__builtin_memset(&b->stmt.t, 0, sizeof(b->stmt.t));
+	b->stmt.out_rx_bytes = 0;
+	b->stmt.out_tx_bytes = 0;
 	b->stmt.type = PGN_REC_STATEMENT;
 	b->stmt.pid = b->sess.pid;
 	b->stmt.proc_start_ns = b->sess.proc_start_ns;
@@ -173,6 +175,26 @@ PGN_INLINE void pgn_on_send(struct pgn_backend *b, const struct pgn_io *io)
 		b->sess.startup_done_ns = io->ts;
 	else if (b->flags & PGN_B_STMT_OPEN)
 		b->stmt.last_tx_ns = io->ts;
+}
+
+/*
+ * Traffic on another stream socket of the backend (postgres_fdw, dblink,
+ * replication): the statement's outbound traffic, never the client's.
+ */
+PGN_INLINE void pgn_on_outbound(struct pgn_backend *b, const struct pgn_io *io, int rx)
+{
+	if (io->ret <= 0)
+		return;
+	if (rx)
+		b->sess.out_rx_bytes += io->ret;
+	else
+		b->sess.out_tx_bytes += io->ret;
+	if (!(b->flags & PGN_B_STMT_OPEN))
+		return;
+	if (rx)
+		b->stmt.out_rx_bytes += io->ret;
+	else
+		b->stmt.out_tx_bytes += io->ret;
 }
 
 /*

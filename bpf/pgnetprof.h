@@ -97,6 +97,8 @@ struct pgn_session_rec {
 	__u64 statements;
 	__u32 handshake_us;	/* SYN-ACK sent to handshake ACK; 0: not seen */
 	__u32 pad;
+	__u64 out_rx_bytes;	/* on the backend's other sockets (postgres_fdw, dblink) */
+	__u64 out_tx_bytes;
 	struct pgn_endpoint ep;
 	struct pgn_traffic total;
 	struct pgn_traffic startup;
@@ -113,6 +115,8 @@ struct pgn_stmt_rec {
 	__u64 last_tx_ns;	/* last response byte sent */
 	struct pgn_endpoint ep;
 	struct pgn_traffic t;
+	__u64 out_rx_bytes;	/* on the backend's other sockets during the statement */
+	__u64 out_tx_bytes;
 	__u32 srtt_us;
 	__u8 protocol;		/* enum pgn_protocol */
 	__u8 status;		/* enum pgn_stmt_status */

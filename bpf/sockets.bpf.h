@@ -131,8 +131,13 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 		return;
 	if (!(b->flags & PGN_B_HAVE_SOCK) && (!rx || ret <= 0 || !claim_client_sock(b, sk)))
 		return;
-	if ((b->flags & PGN_B_IGNORED) || b->sk != (__u64)sk)
+	if (b->flags & PGN_B_IGNORED)
 		return;
+	if (b->sk != (__u64)sk) {
+		if (ret > 0 && sock_transport(sk))
+			pgn_on_outbound(b, &io, rx);
+		return;
+	}
 	if (start && start <= now)
 		io.dur_ns = now - start;
 	if (b->sess.ep.transport != PGN_TRANSPORT_UNIX)

@@ -63,6 +63,8 @@ static void json_statement(FILE *f, const struct pgn_stmt_view *v)
 	num(f, "response_ns", v->response_ns);
 	num(f, "srtt_us", r->srtt_us);
 	num(f, "retrans", t->retrans);
+	num(f, "outbound_rx_bytes", r->out_rx_bytes);
+	num(f, "outbound_tx_bytes", r->out_tx_bytes);
 	fputs("}\n", f);
 }
 
@@ -91,6 +93,8 @@ static void json_session(FILE *f, const struct pgn_session_view *v)
 		fputs(",\"handshake_us\":null", f);
 	num(f, "unattributed_rx_bytes", r->unattributed.rx.bytes);
 	num(f, "unattributed_tx_bytes", r->unattributed.tx.bytes);
+	num(f, "outbound_rx_bytes", r->out_rx_bytes);
+	num(f, "outbound_tx_bytes", r->out_tx_bytes);
 	fputs("}\n", f);
 }
 

@@ -59,6 +59,9 @@ static void text_statement(FILE *f, const struct pgn_stmt_view *v)
 	fputs(r->truncated ? " [truncated]\n" : "\n", f);
 	dir_line(f, "rx", &r->t.rx);
 	dir_line(f, "tx", &r->t.tx);
+	if (r->out_rx_bytes || r->out_tx_bytes)
+		fprintf(f, "  outbound (the backend's own connections) rx %s tx %s\n",
+			size_str(e, sizeof(e), r->out_rx_bytes, "B"), size_str(w, sizeof(w), r->out_tx_bytes, "B"));
 	fprintf(f, "  exec %s  response %s  tx_wait %s  srtt %u us  retrans %llu  fingerprint %s\n\n",
 		ns_str(e, sizeof(e), v->exec_ns), ns_str(rs, sizeof(rs), v->response_ns),
 		ns_str(w, sizeof(w), r->t.tx_wait_ns), r->srtt_us,
@@ -82,9 +85,12 @@ static void text_session(FILE *f, const struct pgn_session_view *v)
 		size_str(d, sizeof(d), r->startup.tx.bytes, "B"), ns_str(s, sizeof(s), v->startup_ns));
 	if (r->handshake_us)
 		fprintf(f, " (TCP handshake %u us)", r->handshake_us);
-	fprintf(f, "  unattributed rx %s tx %s\n\n",
-		size_str(a, sizeof(a), r->unattributed.rx.bytes, "B"),
+	fprintf(f, "  unattributed rx %s tx %s\n", size_str(a, sizeof(a), r->unattributed.rx.bytes, "B"),
 		size_str(b, sizeof(b), r->unattributed.tx.bytes, "B"));
+	if (r->out_rx_bytes || r->out_tx_bytes)
+		fprintf(f, "  outbound rx %s tx %s\n", size_str(a, sizeof(a), r->out_rx_bytes, "B"),
+			size_str(b, sizeof(b), r->out_tx_bytes, "B"));
+	fputc('\n', f);
 }
 
 static void text_summary(FILE *f, const struct pgn_summary *s)

@@ -129,6 +129,8 @@ static const struct pgn_stmt_rec *with_parse(const struct pgn_stmt_rec *rec, con
 
 	memcpy(&m, rec, pgn_stmt_rec_size(rec));
 	pgn_traffic_add(&m.t, &parse->t);
+	m.out_rx_bytes += parse->out_rx_bytes;
+	m.out_tx_bytes += parse->out_tx_bytes;
 	if (parse->request_ns)
 		m.request_ns = parse->request_ns;
 	m.protocol = PGN_PROTO_EXTENDED;

@@ -160,6 +160,8 @@ void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stm
 	num(b, v->response_ns);
 	num(b, r->srtt_us);
 	num(b, t->retrans);
+	num(b, r->out_rx_bytes);
+	num(b, r->out_tx_bytes);
 	put(b, "\n", 1);
 }
 
@@ -189,5 +191,7 @@ void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_sessi
 		put(b, "\t\\N", 3);
 	num(b, r->unattributed.rx.bytes);
 	num(b, r->unattributed.tx.bytes);
+	num(b, r->out_rx_bytes);
+	num(b, r->out_tx_bytes);
 	put(b, "\n", 1);
 }

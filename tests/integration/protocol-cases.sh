@@ -1,6 +1,7 @@
 #!/bin/bash
 # Wire-protocol cases beyond plain queries: COPY in both directions, a NOTICE
-# mid-statement, a backend terminated mid-statement, a slow client (tx_wait),
+# mid-statement, a backend terminated mid-statement, a backend's own
+# connection (dblink: outbound traffic), a slow client (tx_wait),
 # TLS, cluster_name and update_process_title=off. Bytes are exact where the protocol fixes them,
 # and every session is conserved.
 source "$TESTS_DIR/lib.sh"
@@ -66,6 +67,23 @@ eq "terminated: the session is closed and reported" "$(records session | jq -s "
 eq "terminated: tracing goes on for new backends" \
 	"$(records statement | jq -r 'select(.query == "select '"'"'after the kill'"'"'") | .status')" ok
 conserved_both "terminated"
+
+# --- outbound: a backend's own connection (dblink) ---------------------------------------
+psql_ -c "create extension if not exists dblink"
+prof_start -f json
+psql_ -o /dev/null -c "select length(a) from dblink('host=127.0.0.1 port=$PGPORT dbname=postgres user=postgres', 'select repeat(''o'', 20000)') as t(a text)"
+prof_stop
+outer=$(records statement | jq -c 'select(.query | startswith("select length(a) from dblink"))')
+remote=$(records statement | jq -c 'select(.query == "select repeat('"'"'o'"'"', 20000)")')
+remote_session=$(records session | jq -c "select(.pid == $(echo "$remote" | jq .pid))")
+check "outbound: the remote reply is the statement's outbound rx, not its client's tx" \
+	test "$(echo "$outer" | jq '.outbound_rx_bytes > 20000 and .tx_bytes < 1000')" = true
+eq "outbound rx = all the remote backend sent" "$(echo "$outer" | jq .outbound_rx_bytes)" "$(echo "$remote_session" | jq .tx_bytes)"
+eq "outbound tx = all the remote backend received" "$(echo "$outer" | jq .outbound_tx_bytes)" "$(echo "$remote_session" | jq .rx_bytes)"
+eq "outbound: the session's outbound totals" \
+	"$(records session | jq -c "select(.pid == $(echo "$outer" | jq .pid)) | [.outbound_rx_bytes, .outbound_tx_bytes]")" \
+	"$(echo "$outer" | jq -c '[.outbound_rx_bytes, .outbound_tx_bytes]')"
+conserved_both "outbound"
 
 # --- a slow client: the backend waits on a full socket ----------------------------------
 prof_start -f json

@@ -357,6 +357,40 @@ static void test_request_bytes(void **state)
 	assert_int_equal(stmts[0].t.rx.bytes, 115);
 }
 
+/* dblink inside a statement: its socket's bytes are the statement's
+ * outbound traffic, the client's stay the client's; an abort marks it. */
+static void test_outbound_and_abort(void **state)
+{
+	struct pgn_io e;
+
+	(void)state;
+	e = io(5, 0);			/* before any statement: the session's only */
+	pgn_on_outbound(&be, &e, 0);
+	startup(1);
+	recv_(40);
+	assert_int_equal(status_text(), 1);
+	e = io(120, 0);
+	pgn_on_outbound(&be, &e, 0);	/* to the remote server */
+	e = io(9000, 1);
+	pgn_on_outbound(&be, &e, 1);
+	e = io(-11, 1);			/* EAGAIN: nothing moved */
+	pgn_on_outbound(&be, &e, 1);
+	pgn_on_abort(&be);
+	status_null();
+	send_(80);
+	finish(0);
+
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].out_tx_bytes, 120);
+	assert_int_equal(stmts[0].out_rx_bytes, 9000);
+	assert_int_equal(stmts[0].t.rx.bytes, 40);
+	assert_int_equal(stmts[0].t.tx.bytes, 80);
+	assert_int_equal(stmts[0].aborted, 1);
+	assert_int_equal(sessions[0].out_tx_bytes, 125);
+	assert_int_equal(sessions[0].out_rx_bytes, 9000);
+	assert_conserved(&sessions[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +406,7 @@ int main(void)
 		cmocka_unit_test_setup(test_joined_session, setup),
 		cmocka_unit_test(test_protocol_of),
 		cmocka_unit_test_setup(test_request_bytes, setup),
+		cmocka_unit_test_setup(test_outbound_and_abort, setup),
 	};
 
 	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
