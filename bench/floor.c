@@ -40,8 +40,8 @@ int main(int argc, char **argv)
 				       : attach_usdt(s, &l1, argv[1], "query__start") ||
 					 attach_usdt(s, &l2, argv[1], "query__done"))
 		goto cleanup;
-	if (attach_usdt(s, &l3, argv[1], "transaction__abort"))	/* pgnetprof's, any probe set */
-		goto cleanup;
+	/* pgnetprof's in any probe set, when the binary has it */
+	l3 = bpf_program__attach_usdt(s->progs.floor_usdt, -1, argv[1], "postgresql", "transaction__abort", NULL);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	fprintf(stderr, "Tracing (floor, %s probes)... Hit Ctrl-C to end.\n", argv[2]);

@@ -45,6 +45,8 @@ PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
 	__builtin_memset(&b->stmt.t, 0, sizeof(b->stmt.t));
 	b->stmt.out_rx_bytes = 0;
 	b->stmt.out_tx_bytes = 0;
+	b->stmt.portal_ns = 0;
+	b->portal_depth = 0;	/* an error left a PortalRun without its done */
 	b->stmt.type = PGN_REC_STATEMENT;
 	b->stmt.pid = b->sess.pid;
 	b->stmt.proc_start_ns = b->sess.proc_start_ns;
@@ -257,6 +259,25 @@ PGN_INLINE void pgn_on_stmt_end(struct pgn_backend *b, __u64 ts)
 	default:
 		break;
 	}
+}
+
+/*
+ * query__execute__start/done (--probes full) bracket PortalRun, which
+ * nests (EXECUTE of a prepared statement runs a portal inside a portal):
+ * only the outermost run counts, so no time is counted twice.
+ */
+PGN_INLINE void pgn_on_portal_start(struct pgn_backend *b, __u64 ts)
+{
+	if (b->portal_depth++ == 0)
+		b->portal_start_ns = ts;
+}
+
+PGN_INLINE void pgn_on_portal_done(struct pgn_backend *b, __u64 ts)
+{
+	if (!b->portal_depth || --b->portal_depth)
+		return;
+	if ((b->flags & PGN_B_STMT_OPEN) && ts > b->portal_start_ns)
+		b->stmt.portal_ns += ts - b->portal_start_ns;
 }
 
 /*

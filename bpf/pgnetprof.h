@@ -14,6 +14,7 @@ enum pgn_record_type {
 enum pgn_probe_set {
 	PGN_PROBES_STATUS = 0,	/* statement__status: both protocols, 2 hits/simple stmt */
 	PGN_PROBES_QUERY = 1,	/* query__start/query__done: simple protocol only */
+	PGN_PROBES_FULL = 2,	/* status + query__execute__start/done: executor time */
 };
 
 enum pgn_protocol {
@@ -126,6 +127,8 @@ struct pgn_stmt_rec {
 	__u8 pad[3];
 	__u32 query_len;	/* bytes in query[], without NUL */
 	__u32 request_bytes;	/* received before the statement began */
+	__u32 pad2;
+	__u64 portal_ns;	/* --probes full: time in the outermost PortalRun calls */
 	char query[PGN_QUERY_MAX];
 };
 
@@ -156,7 +159,8 @@ struct pgn_backend {
 	__u32 last_segs_in;
 	__u32 last_segs_out;
 	__u32 last_retrans;
-	__u32 pad;
+	__u32 portal_depth;	/* --probes full: PortalRun nesting */
+	__u64 portal_start_ns;	/* entry of the outermost PortalRun */
 	struct pgn_dir tail_rx;	/* received since the last send: a pending request */
 	struct pgn_session_rec sess;
 	struct pgn_stmt_rec stmt;

@@ -74,6 +74,29 @@ int BPF_USDT(on_transaction_abort)
 	return 0;
 }
 
+/* --probes full: PortalRun entry and exit, for the executor's time. */
+SEC("usdt")
+int BPF_USDT(on_execute_start)
+{
+	struct pgn_backend *b = current_client_backend();
+
+	count_hit();
+	if (b)
+		pgn_on_portal_start(b, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_execute_done)
+{
+	struct pgn_backend *b = current_client_backend();
+
+	count_hit();
+	if (b)
+		pgn_on_portal_done(b, bpf_ktime_get_ns());
+	return 0;
+}
+
 SEC("usdt")
 int BPF_USDT(on_query_start, const char *text)
 {

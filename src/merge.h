@@ -23,6 +23,13 @@ static inline size_t pgn_stmt_rec_size(const struct pgn_stmt_rec *rec)
 /* A Parse-only cycle: one statement__status hit, not a simple Query. */
 int pgn_merge_is_parse_only(const struct pgn_stmt_rec *rec);
 
+/* Bind and Execute (two hits or more) of an extended cycle: what a held
+ * Parse of the same text joins. A simple Query never absorbs one. */
+static inline int pgn_merge_is_execution(const struct pgn_stmt_rec *rec)
+{
+	return rec->status_hits >= 2 && rec->protocol == PGN_PROTO_EXTENDED;
+}
+
 /* Holds a copy of a Parse-only record of its backend; 0, or -1 when out
  * of memory (then report it alone). */
 int pgn_merge_hold(const struct pgn_stmt_rec *rec);

@@ -67,7 +67,7 @@ static const struct argp_option opts[] = {
 	{ "duration", 'd', "SECS", 0, "trace for SECS seconds, then flush and exit", 0 },
 	{ "query-max", OPT_QUERY_MAX, "BYTES", 0, "longest SQL text kept per statement (default 2048, at most 8191)", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint", 0 },
-	{ "probes", OPT_PROBES, "SET", 0, "USDT probes marking statements: status (default; statement__status, 2 hits per simple statement) or query (query__start/query__done; simple protocol only)", 0 },
+	{ "probes", OPT_PROBES, "SET", 0, "USDT probes marking statements: status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution)", 0 },
 	{ "load-only", OPT_LOAD_ONLY, NULL, 0, "load the chosen backend's programs (the kernel verifies them), attach nothing, exit", 0 },
 	{ NULL, 0, NULL, 0, "Filters:", 1 },
 	{ "pid", 'p', "PID", 0, "only this backend, or this postmaster and its children", 1 },
@@ -113,6 +113,7 @@ static const char *const backend_names[] = {
 static const char *const probe_set_names[] = {
 	[PGN_PROBES_STATUS] = "status",
 	[PGN_PROBES_QUERY] = "query",
+	[PGN_PROBES_FULL] = "full",
 };
 
 const char *pgn_backend_name(enum pgn_hook_backend b)
@@ -226,9 +227,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		o->backend = i;
 		break;
 	case OPT_PROBES:
-		i = lookup_name(probe_set_names, 2, arg);
+		i = lookup_name(probe_set_names, 3, arg);
 		if (i < 0)
-			argp_error(st, "invalid probe set '%s': expected status or query", arg);
+			argp_error(st, "invalid probe set '%s': expected status, query or full", arg);
 		o->probe_set = i;
 		break;
 	case OPT_LOAD_ONLY:

@@ -110,12 +110,8 @@ static void print_all(FILE *f)
 static void hist_tick(FILE *f, int64_t now_ns, int64_t settled_ns)
 {
 	(void)settled_ns;
-	if (!hs.next_ns || now_ns < hs.next_ns)
-		return;
-	print_all(f);
-	hs.next_ns += hs.o->interval_s * 1000000000LL;
-	if (hs.next_ns <= now_ns)	/* fell behind: no burst of empty prints */
-		hs.next_ns = now_ns + hs.o->interval_s * 1000000000LL;
+	if (pgn_interval_due(&hs.next_ns, hs.o->interval_s, now_ns))
+		print_all(f);
 }
 
 static void hist_finish(FILE *f)

@@ -173,13 +173,10 @@ static void reset(int64_t now_ns)
 static void top_tick(FILE *f, int64_t now_ns, int64_t settled_ns)
 {
 	(void)settled_ns;
-	if (!ts.next_ns || now_ns < ts.next_ns)
+	if (!pgn_interval_due(&ts.next_ns, ts.o->interval_s, now_ns))
 		return;
 	print_table(f, now_ns);
 	reset(now_ns);
-	ts.next_ns += ts.o->interval_s * 1000000000LL;
-	if (ts.next_ns <= now_ns)
-		ts.next_ns = now_ns + ts.o->interval_s * 1000000000LL;
 }
 
 static void top_finish(FILE *f)

@@ -78,8 +78,13 @@ static int resolve_target(const struct pgn_options *o, struct pgn_target *t)
 	}
 	if (pgn_target_open(bin, t))
 		return -1;
-	if (o->probe_set == PGN_PROBES_STATUS && !t->has_status) {
-		fprintf(stderr, "pgnetprof: %s lacks the probe statement__status needed by --probes status; try --probes query\n", t->path);
+	if (o->probe_set != PGN_PROBES_QUERY && !t->has_status) {
+		fprintf(stderr, "pgnetprof: %s lacks the probe statement__status needed by --probes %s; try --probes query\n",
+			t->path, pgn_probe_set_name(o->probe_set));
+		return -1;
+	}
+	if (o->probe_set == PGN_PROBES_FULL && t->execute_probes != 3) {
+		fprintf(stderr, "pgnetprof: %s lacks query__execute__start/done needed by --probes full; try --probes status\n", t->path);
 		return -1;
 	}
 	if (o->probe_set == PGN_PROBES_QUERY && !t->has_query) {
@@ -227,6 +232,7 @@ int main(int argc, char **argv)
 	}
 	pgn_report_init(&rep, output_of(&o, real_now_ns()), stdout);
 	rep.redact = o.redact;
+	rep.executor_times = o.probe_set == PGN_PROBES_FULL;
 	rep.min_bytes = o.min_bytes;
 	rep.min_duration_ns = o.min_duration_ns;
 	rep.store = store;

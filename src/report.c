@@ -130,6 +130,7 @@ static const struct pgn_stmt_rec *with_parse(const struct pgn_stmt_rec *rec, con
 	memcpy(&m, rec, pgn_stmt_rec_size(rec));
 	pgn_traffic_add(&m.t, &parse->t);
 	m.out_rx_bytes += parse->out_rx_bytes;
+	m.portal_ns += parse->portal_ns;
 	m.out_tx_bytes += parse->out_tx_bytes;
 	if (parse->request_ns)
 		m.request_ns = parse->request_ns;
@@ -145,7 +146,7 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 	struct pgn_text_info text;
 	uint64_t end = rec->done_ns ? rec->done_ns : rec->last_tx_ns;
 
-	v.exec_ns = span(rec->start_ns, end);
+	v.exec_ns = r->executor_times ? rec->portal_ns : span(rec->start_ns, end);
 	v.response_ns = span(rec->request_ns, rec->last_tx_ns);
 	if (parse) {
 		v.response_ns += span(parse->request_ns, parse->last_tx_ns);
@@ -181,8 +182,8 @@ static void report_statement(struct pgn_report *r, const struct pgn_stmt_rec *re
 {
 	struct pgn_stmt_rec *parse = pgn_merge_take(rec->pid);
 
-	if (parse && parse->query_len == rec->query_len && !memcmp(parse->query, rec->query, rec->query_len) &&
-	    !pgn_merge_is_parse_only(rec)) {
+	if (parse && pgn_merge_is_execution(rec) && parse->query_len == rec->query_len &&
+	    !memcmp(parse->query, rec->query, rec->query_len)) {
 		statement(r, rec, parse);
 		pgn_merge_count(rec->pid);
 		free(parse);

@@ -16,6 +16,7 @@ struct pgn_report {
 	uint64_t min_bytes;
 	uint64_t min_duration_ns;
 	int redact;		/* --redact: normalized (or scrubbed) texts only */
+	int executor_times;	/* --probes full: exec_ns from PortalRun */
 	struct pgn_store *store;	/* --store, or NULL */
 	struct pgn_summary sum;
 };

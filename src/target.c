@@ -147,6 +147,10 @@ static void note_probe(struct pgn_target *t, const char *desc, size_t len,
 		*done = true;
 	else if (!strcmp(name, "transaction__abort"))
 		t->has_abort = true;
+	else if (!strcmp(name, "query__execute__start"))
+		t->execute_probes |= 1;
+	else if (!strcmp(name, "query__execute__done"))
+		t->execute_probes |= 2;
 }
 
 static int read_probes(int fd, struct pgn_target *t)

@@ -13,6 +13,7 @@ struct pgn_target {
 	bool has_status;	/* statement__status */
 	bool has_query;		/* query__start and query__done */
 	bool has_abort;		/* transaction__abort */
+	unsigned execute_probes;	/* query__execute__start (1), query__execute__done (2) */
 };
 
 /* Each returns 0, or prints why to stderr and returns -1. */

@@ -94,7 +94,9 @@ static void set_autoload(struct pgnetprof_bpf *s, enum pgn_hook_backend chosen, 
 		for (int j = 0; p[j]; j++)
 			bpf_program__set_autoload(p[j], all[i] == chosen);
 	}
-	bpf_program__set_autoload(s->progs.on_statement_status, probe_set == PGN_PROBES_STATUS);
+	bpf_program__set_autoload(s->progs.on_statement_status, probe_set != PGN_PROBES_QUERY);
+	bpf_program__set_autoload(s->progs.on_execute_start, probe_set == PGN_PROBES_FULL);
+	bpf_program__set_autoload(s->progs.on_execute_done, probe_set == PGN_PROBES_FULL);
 	bpf_program__set_autoload(s->progs.on_query_start, probe_set == PGN_PROBES_QUERY);
 	bpf_program__set_autoload(s->progs.on_query_done, probe_set == PGN_PROBES_QUERY);
 }
@@ -176,11 +178,15 @@ static int attach_probes(struct pgn_tracer *tr, const struct pgn_options *o, con
 	struct pgnetprof_bpf *s = tr->skel;
 	int err = seed(tr, o, t);
 
-	if (tr->probe_set == PGN_PROBES_STATUS) {
+	if (tr->probe_set != PGN_PROBES_QUERY) {
 		err = err ?: attach_usdt(tr, s->progs.on_statement_status, t->path, "statement__status");
 	} else {
 		err = err ?: attach_usdt(tr, s->progs.on_query_start, t->path, "query__start");
 		err = err ?: attach_usdt(tr, s->progs.on_query_done, t->path, "query__done");
+	}
+	if (tr->probe_set == PGN_PROBES_FULL) {
+		err = err ?: attach_usdt(tr, s->progs.on_execute_start, t->path, "query__execute__start");
+		err = err ?: attach_usdt(tr, s->progs.on_execute_done, t->path, "query__execute__done");
 	}
 	if (t->has_abort)
 		err = err ?: attach_usdt(tr, s->progs.on_transaction_abort, t->path, "transaction__abort");

@@ -38,6 +38,17 @@ eq "COPY TO STDOUT: tx = CopyOutResponse + CopyData + CopyDone + CommandComplete
 	$((10 + rows + 5 + 16 + 6))
 conserved_both "COPY"
 
+# --- a multi-statement simple query is one statement ------------------------------------
+for probes in status query; do
+	prof_start -f json --probes "$probes"
+	psql_ -o /dev/null -c "select 1; select 'two'; select 3"
+	prof_stop
+	eq "[$probes] 'a; b; c' in one Query: one record with its whole text" \
+		"$(records statement | jq -r .query)" "select 1; select 'two'; select 3"
+	eq "[$probes] its request is the one Query message" "$(records statement | jq .rx_bytes)" \
+		$((1 + 4 + 32 + 1))
+done
+
 # --- a NOTICE mid-statement ----------------------------------------------------------
 prof_start -f json
 psql_ -c "do \$\$ begin raise notice 'hello from the server'; perform pg_sleep(0.05); end \$\$" 2>"$WORK/notice"
@@ -126,22 +137,17 @@ check "TLS: the handshake is startup cost" test "$(echo "$sess" | jq .startup_rx
 conserved_both "TLS"
 
 # --- who: cluster_name, update_process_title=off ------------------------------------
-pg_stop
-pg_start -c cluster_name=clu
-prof_start -f json
-psql_ -o /dev/null -c "select 'named cluster'"
-prof_stop
-eq "cluster_name set: user and database still right" \
-	"$(records statement | jq -r '[.user, .database] | join(" ")')" "postgres postgres"
-pg_stop
-pg_start -c update_process_title=off
-prof_start -f json
-psql_ -o /dev/null -c "select 'no title'"
-prof_stop
-# PostgreSQL still writes the title's fixed part (user, database, host) at
-# backend start; only the activity is never updated
-eq "update_process_title=off: user and database from the title's fixed part" \
-	"$(records statement | jq -r '[.user, .database] | join(" ")')" "postgres postgres"
-eq "update_process_title=off: the statement is still reported" "$(records statement | jq -r .query)" "select 'no title'"
+# (with update_process_title=off PostgreSQL still writes the title's fixed
+# part, user, database and host, at backend start; only the activity stays)
+for setting in cluster_name=clu update_process_title=off; do
+	pg_stop
+	pg_start -c "$setting"
+	prof_start -f json
+	psql_ -o /dev/null -c "select '$setting'"
+	prof_stop
+	eq "$setting: user and database from the title" \
+		"$(records statement | jq -r '[.user, .database] | join(" ")')" "postgres postgres"
+	eq "$setting: the statement is reported" "$(records statement | jq -r .query)" "select '$setting'"
+done
 
 done_testing

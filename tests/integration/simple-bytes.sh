@@ -14,7 +14,7 @@ QUERIES=(
 	"select now(), current_user, 42::numeric * 3"
 )
 
-for probes in status query; do
+for probes in status query full; do
 	prof_start -f json --probes "$probes"
 	args=()
 	for q in "${QUERIES[@]}"; do
@@ -24,9 +24,14 @@ for probes in status query; do
 	prof_stop
 	eq "[$probes] pgnetprof exits 0 after SIGINT" "$PROF_STATUS" 0
 	n=$((${#QUERIES[@]} + 1))
-	# status: (text) and (NULL) per statement, plus the (NULL) ending startup
-	want_hits=$([ "$probes" = status ] && echo $((2 * n + 1)) || echo $((2 * n)))
-	eq "[$probes] USDT hits counted: 2 per simple statement" \
+	# status: (text) and (NULL) per statement, plus the (NULL) ending
+	# startup; full: also PortalRun's start and done per statement
+	case $probes in
+	status) want_hits=$((2 * n + 1)) ;;
+	query) want_hits=$((2 * n)) ;;
+	full) want_hits=$((4 * n + 1)) ;;
+	esac
+	eq "[$probes] USDT hits counted: $((want_hits / n)) per simple statement" \
 		"$(jq -r 'select(.type == "summary") | .probe_hits' "$WORK/out")" "$want_hits"
 	want_backend=${PGNETPROF_BACKEND:-auto}
 	[ "$want_backend" = auto ] && want_backend='\(tracepoint\|fexit\|kprobe\)'
@@ -91,6 +96,15 @@ done
 grep -q '"query":"select '"'"'live'"'"'"' "$WORK/out"
 ok $? "a statement is printed within 5 s while tracing goes on"
 prof_stop
+
+# --probes full: exec_ns is the executor's (PortalRun) time; the portal an
+# EXECUTE runs inside its own is not counted twice
+prof_start -f json --probes full
+psql_ -o /dev/null -c "prepare p as select pg_sleep(0.2)" -c "execute p"
+prof_stop
+exec_ns=$(records statement | jq 'select(.query == "execute p") | .exec_ns')
+check "--probes full: nested portals counted once (0.2 s of sleep, not 0.4)" \
+	test "${exec_ns:-0}" -ge 200000000 -a "${exec_ns:-0}" -lt 380000000
 
 # --query-max bounds the captured text
 prof_start -f json --query-max 10

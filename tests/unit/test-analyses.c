@@ -71,6 +71,13 @@ static void collect(const struct pgn_model_interval *iv, void *ctx)
 	got[ngot++] = *iv;
 }
 
+static void model_start(struct pgn_model *m, double interval, double quantile)
+{
+	ngot = 0;
+	pgn_model_init(m, interval, quantile);
+	m->on_interval = collect;
+}
+
 #define assert_close(a, b) assert_true((a) > (b) - 1e-9 && (a) < (b) + 1e-9)
 
 /* Requests 10.2-10.5, 10.4-11.3, 11.6-11.7, 13.2-13.4 with 1 s intervals,
@@ -118,9 +125,7 @@ static void test_model_example(void **state)
 	struct pgn_model m;
 
 	(void)state;
-	ngot = 0;
-	pgn_model_init(&m, 1, 0.99);
-	m.on_interval = collect;
+	model_start(&m, 1, 0.99);
 	pgn_model_add(&m, 10.2, 10.5, 10.5 - 10.2, NULL);
 	pgn_model_add(&m, 10.4, 11.3, 11.3 - 10.4, NULL);
 	pgn_model_add(&m, 11.6, 11.7, 11.7 - 11.6, NULL);
@@ -137,9 +142,7 @@ static void test_model_live_order(void **state)
 	struct pgn_model m;
 
 	(void)state;
-	ngot = 0;
-	pgn_model_init(&m, 1, 0.99);
-	m.on_interval = collect;
+	model_start(&m, 1, 0.99);
 	pgn_model_add(&m, 10.2, 10.5, 10.5 - 10.2, NULL);
 	pgn_model_advance(&m, 10.3);	/* 10.4-11.3 is still running */
 	assert_int_equal(ngot, 0);
@@ -164,9 +167,7 @@ static void test_model_quantile_rank(void **state)
 
 	(void)state;
 	for (int k = 0; k < 3; k++) {
-		ngot = 0;
-		pgn_model_init(&m, 100, q[k]);
-		m.on_interval = collect;
+		model_start(&m, 100, q[k]);
 		for (int i = 1; i <= n[k]; i++)
 			pgn_model_add(&m, 10 + i * 0.001, 10 + i * 0.001 + i, i, NULL);
 		pgn_model_finish(&m);

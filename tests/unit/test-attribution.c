@@ -391,6 +391,35 @@ static void test_outbound_and_abort(void **state)
 	assert_conserved(&sessions[0]);
 }
 
+/* --probes full: PortalRun time, outermost runs only; a run an error cut
+ * short (no done) does not leak into the next statement. */
+static void test_portal_nesting(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(20);
+	assert_int_equal(status_text(), 1);
+	pgn_on_portal_start(&be, 10000);	/* EXECUTE p */
+	pgn_on_portal_start(&be, 10100);	/* the prepared statement's portal */
+	pgn_on_portal_done(&be, 10900);
+	pgn_on_portal_done(&be, 11000);
+	pgn_on_portal_done(&be, 12000);		/* unbalanced: ignored */
+	pgn_on_portal_start(&be, 13000);	/* a failing run: no done */
+	status_null();
+	send_(30);
+	recv_(20);				/* the next statement */
+	assert_int_equal(status_text(), 1);
+	pgn_on_portal_start(&be, 20000);
+	pgn_on_portal_done(&be, 20500);
+	status_null();
+	send_(30);
+	finish(0);
+
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[0].portal_ns, 1000);
+	assert_int_equal(stmts[1].portal_ns, 500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_protocol_of),
 		cmocka_unit_test_setup(test_request_bytes, setup),
 		cmocka_unit_test_setup(test_outbound_and_abort, setup),
+		cmocka_unit_test_setup(test_portal_nesting, setup),
 	};
 
 	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
