@@ -59,6 +59,7 @@ PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
 	b->stmt.protocol = PGN_PROTO_SIMPLE;
 	b->stmt.status = PGN_STMT_OK;
 	b->stmt.aborted = 0;
+	b->stmt.pipelined = 0;
 	b->stmt.status_hits = 0;
 	b->stmt.truncated = 0;
 	b->stmt.query_len = 0;
@@ -200,11 +201,37 @@ PGN_INLINE void pgn_on_outbound(struct pgn_backend *b, const struct pgn_io *io, 
 }
 
 /*
- * statement__status(text) or query__start.  Returns 1 when a new statement
- * was opened, so the caller captures its text.
+ * A statement__status(text) hit inside a cycle that starts another
+ * statement: several Execute before one Sync (a pipeline). Each message
+ * reports its statement's text from where it lives: Parse from the
+ * backend's reused input buffer (the same address for every Parse), Bind
+ * from the prepared statement, Execute from the portal's copy. So the
+ * address that opened the statement coming back after it is the next
+ * statement's Parse (or the same named statement's next Bind). Bytes of
+ * one cycle cannot be split: the request stays with the first statement,
+ * the response goes to the last, and all of them are marked pipelined.
  */
-PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_probe)
+PGN_INLINE int pgn_next_in_cycle(struct pgn_backend *b, __u64 text, __u64 ts)
 {
+	if (b->stmt.status_hits < 2 || text != b->first_text)
+		return 0;
+	b->stmt.pipelined = 1;
+	pgn_stmt_close(b);
+	pgn_stmt_open(b, ts);
+	b->stmt.pipelined = 1;
+	b->stmt.protocol = PGN_PROTO_EXTENDED;
+	return 1;
+}
+
+/*
+ * statement__status(text) or query__start (text: the text's address, to
+ * tell statements of one cycle apart).  Returns 1 when a new statement was
+ * opened, so the caller captures its text.
+ */
+PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_probe, __u64 text)
+{
+	int same_cycle = 0;
+
 	switch (b->state) {
 	case PGN_ST_STARTUP:
 		/* query__start is the first sign startup is over; or we joined
@@ -221,19 +248,24 @@ PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_prob
 	case PGN_ST_REQUEST:
 		break;
 	case PGN_ST_ACTIVE:
-		if (!query_probe) {
-			/* Parse, Bind, Execute of one statement: one cycle */
-			b->stmt.status_hits++;
-			b->stmt.protocol = PGN_PROTO_EXTENDED;
-			return 0;
+		if (query_probe) {
+			/* query__start without query__done: the previous one failed */
+			b->stmt.status = PGN_STMT_ERROR;
+			pgn_stmt_open_with_tail(b, &b->stmt.t, ts);
+			break;
 		}
-		/* query__start without query__done: the previous one failed */
-		b->stmt.status = PGN_STMT_ERROR;
-		pgn_stmt_open_with_tail(b, &b->stmt.t, ts);
+		/* Parse, Bind, Execute of one statement: one cycle */
+		same_cycle = !pgn_next_in_cycle(b, text, ts);
 		break;
 	default:
 		return 0;
 	}
+	if (same_cycle) {
+		b->stmt.status_hits++;
+		b->stmt.protocol = PGN_PROTO_EXTENDED;
+		return 0;
+	}
+	b->first_text = text;
 	b->state = PGN_ST_ACTIVE;
 	b->stmt.start_ns = ts;
 	b->stmt.status_hits = 1;

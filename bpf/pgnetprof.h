@@ -124,7 +124,8 @@ struct pgn_stmt_rec {
 	__u8 status_hits;	/* statement__status(text) hits in this cycle */
 	__u8 truncated;		/* query text was cut at --query-max */
 	__u8 aborted;		/* transaction__abort fired: an error, or a ROLLBACK */
-	__u8 pad[3];
+	__u8 pipelined;		/* one of several statements of one cycle (see attribution.h) */
+	__u8 pad[2];
 	__u32 query_len;	/* bytes in query[], without NUL */
 	__u32 request_bytes;	/* received before the statement began */
 	__u32 pad2;
@@ -161,6 +162,7 @@ struct pgn_backend {
 	__u32 last_retrans;
 	__u32 portal_depth;	/* --probes full: PortalRun nesting */
 	__u64 portal_start_ns;	/* entry of the outermost PortalRun */
+	__u64 first_text;	/* text address of the hit that opened the statement */
 	struct pgn_dir tail_rx;	/* received since the last send: a pending request */
 	struct pgn_session_rec sess;
 	struct pgn_stmt_rec stmt;

@@ -27,7 +27,7 @@ static __always_inline void stmt_begin(const char *text, int query_probe)
 	if (!b)
 		return;
 	capture_title(b);
-	if (!pgn_on_stmt_begin(b, bpf_ktime_get_ns(), query_probe))
+	if (!pgn_on_stmt_begin(b, bpf_ktime_get_ns(), query_probe, (__u64)text))
 		return;
 	if (max > PGN_QUERY_MAX)
 		max = PGN_QUERY_MAX;

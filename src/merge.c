@@ -19,7 +19,7 @@ static size_t cap, used;	/* used counts DELETED slots too */
 
 int pgn_merge_is_parse_only(const struct pgn_stmt_rec *rec)
 {
-	return rec->status_hits == 1 && pgn_protocol_of(rec) == PGN_PROTO_EXTENDED;
+	return rec->status_hits == 1 && !rec->pipelined && pgn_protocol_of(rec) == PGN_PROTO_EXTENDED;
 }
 
 static struct slot *find(uint32_t pid)

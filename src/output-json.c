@@ -50,6 +50,7 @@ static void json_statement(FILE *f, const struct pgn_stmt_view *v)
 		fputs(",\"normalized\":null", f);
 	str_or_null(f, "protocol", v->protocol);
 	str_or_null(f, "status", v->error ? "error" : "ok");
+	fprintf(f, ",\"pipelined\":%s", r->pipelined ? "true" : "false");
 	num(f, "rx_bytes", t->rx.bytes);
 	num(f, "tx_bytes", t->tx.bytes);
 	num(f, "rx_calls", t->rx.calls);

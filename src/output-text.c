@@ -53,7 +53,7 @@ static void text_statement(FILE *f, const struct pgn_stmt_view *v)
 
 	fprintf(f, "%s pid %u ", v->time, r->pid);
 	who_line(f, &v->who, v->client);
-	fprintf(f, " %s %s\n  query ", v->protocol,
+	fprintf(f, " %s%s %s\n  query ", v->protocol, r->pipelined ? " pipelined" : "",
 		v->error ? "ERROR" : "ok");
 	pgn_escape_text(f, v->query, v->query_len);
 	fputs(r->truncated ? " [truncated]\n" : "\n", f);

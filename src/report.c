@@ -137,6 +137,7 @@ static const struct pgn_stmt_rec *with_parse(const struct pgn_stmt_rec *rec, con
 	m.protocol = PGN_PROTO_EXTENDED;
 	m.status |= parse->status;
 	m.aborted |= parse->aborted;
+	m.pipelined |= parse->pipelined;
 	return &m;
 }
 

@@ -147,6 +147,7 @@ void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stm
 	}
 	field(b, v->protocol);
 	field(b, v->error ? "error" : "ok");
+	field(b, r->pipelined ? "t" : "f");
 	num(b, t->rx.bytes);
 	num(b, t->tx.bytes);
 	num(b, t->rx.calls);

@@ -30,7 +30,7 @@ void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_sessi
 
 #define PGN_STATEMENT_COLUMNS \
 	"host, \"time\", pid, session, \"user\", database, client, client_addr, query, " \
-	"fingerprint, normalized, protocol, status, rx_bytes, tx_bytes, rx_calls, tx_calls, rx_segs, " \
+	"fingerprint, normalized, protocol, status, pipelined, rx_bytes, tx_bytes, rx_calls, tx_calls, rx_segs, " \
 	"tx_segs, rx_ns, tx_ns, tx_wait_ns, exec_ns, response_ns, srtt_us, retrans, " \
 	"outbound_rx_bytes, outbound_tx_bytes"
 #define PGN_SESSION_COLUMNS \

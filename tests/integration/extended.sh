@@ -48,4 +48,36 @@ for mode in simple extended prepared; do
 	done
 done
 
+# A pipeline (three statements before one Sync): every statement is
+# reported and marked; the cycle's request is the first's, its response
+# the last's; the session is still exact against the kernel.
+cat >"$WORK/pipe.sql" <<SQL
+\\startpipeline
+SELECT 1;
+SELECT 22;
+SELECT repeat('q', 300);
+\\endpipeline
+\\shell sh $WORK/ss.sh
+SQL
+prof_start -f json
+pgbench -n -M extended -c 1 -t "$N" -f "$WORK/pipe.sql" >"$WORK/pgbench.log" 2>&1 || diag "$WORK/pgbench.log"
+prof_stop
+sess=$(records session | jq -c 'select(.statements > 0)')
+pid=$(echo "$sess" | jq .pid)
+for q in "SELECT 1;" "SELECT 22;" "SELECT repeat('q', 300);"; do
+	eq "[pipeline] records of '$q'" "$(records statement | jq -c --arg q "$q" "select(.pid == $pid and .query == \$q)" | grep -c .)" "$N"
+done
+eq "[pipeline] all marked pipelined" "$(records statement | jq -r "select(.pid == $pid) | .pipelined" | sort -u)" true
+check "[pipeline] the request is the first statement's, the response the last's" \
+	test "$(records statement | jq -s "map(select(.pid == $pid)) |
+		(map(select(.query == \"SELECT 1;\") | .rx_bytes > 0 and .tx_bytes == 0) | all) and
+		(map(select(.query == \"SELECT 22;\") | .rx_bytes + .tx_bytes == 0) | all) and
+		(map(select(.query | startswith(\"SELECT repeat\")) | .tx_bytes > 300) | all)")" = true
+kin=$(grep -o 'bytes_received:[0-9]*' "$WORK/ss" | cut -d: -f2)
+eq "[pipeline] session rx = kernel bytes_received + Terminate" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5))
+eq "[pipeline] session tx = kernel bytes_sent - bytes_retrans" "$(echo "$sess" | jq .tx_bytes)" "$(ss_app_sent "$WORK/ss")"
+for dir in rx tx; do
+	eq "[pipeline] $dir: startup + statements + unattributed = session" "$(conserved "$dir" "$pid")" true
+done
+
 done_testing

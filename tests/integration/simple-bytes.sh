@@ -69,7 +69,7 @@ for probes in status query full; do
 		"$(echo "$one" | jq '.srtt_us > 0 and .rx_segs >= 1 and .tx_segs >= 1')" true
 	eq "[$probes] statement fields are the contract's, in order" \
 		"$(echo "$one" | jq -c 'keys_unsorted')" \
-		'["type","time","pid","session","user","database","client","query","fingerprint","normalized","protocol","status","rx_bytes","tx_bytes","rx_calls","tx_calls","rx_segs","tx_segs","rx_ns","tx_ns","tx_wait_ns","exec_ns","response_ns","srtt_us","retrans","outbound_rx_bytes","outbound_tx_bytes"]'
+		'["type","time","pid","session","user","database","client","query","fingerprint","normalized","protocol","status","pipelined","rx_bytes","tx_bytes","rx_calls","tx_calls","rx_segs","tx_segs","rx_ns","tx_ns","tx_wait_ns","exec_ns","response_ns","srtt_us","retrans","outbound_rx_bytes","outbound_tx_bytes"]'
 	eq "[$probes] texts differing only in constants share a fingerprint" \
 		"$(records statement | jq -r 'select(.query == "select 1" or (.query | startswith("select '"'"'h"))) | .fingerprint' | sort -u | wc -l)" 1
 done

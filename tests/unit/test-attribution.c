@@ -67,9 +67,13 @@ static struct pgn_io io(long n, int rx)
 
 static void recv_(long n) { struct pgn_io e = io(n, 1); pgn_on_recv(&be, &e); }
 static void send_(long n) { struct pgn_io e = io(n, 0); pgn_on_send(&be, &e); }
-static int status_text(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 0); }
+/* statement__status(text) with the text at address @at; Parse messages
+ * report theirs from the backend's reused input buffer */
+#define MSGBUF 0x5000
+static int status_at(__u64 at) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 0, at); }
+static int status_text(void) { return status_at(0x1000); }
 static void status_null(void) { clock_ns += 100; pgn_on_stmt_end(&be, clock_ns); }
-static int query_start(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 1); }
+static int query_start(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 1, 0x1000); }
 static void query_done(void) { clock_ns += 100; pgn_on_stmt_end(&be, clock_ns); }
 static void finish(int query_probes) { clock_ns += 100; pgn_on_exit(&be, clock_ns, query_probes); }
 
@@ -211,9 +215,9 @@ static void test_extended_one_cycle(void **state)
 	(void)state;
 	startup(1);
 	recv_(80);			/* P B D E S in one recv */
-	assert_int_equal(status_text(), 1);
-	assert_int_equal(status_text(), 0);
-	assert_int_equal(status_text(), 0);
+	assert_int_equal(status_at(MSGBUF), 1);	/* Parse: the text in the message */
+	assert_int_equal(status_at(0x7000), 0);	/* Bind: the prepared statement's */
+	assert_int_equal(status_at(0x7100), 0);	/* Execute: the portal's copy */
 	status_null();
 	send_(70);
 	finish(0);
@@ -222,6 +226,46 @@ static void test_extended_one_cycle(void **state)
 	assert_int_equal(stmts[0].status_hits, 3);
 	assert_int_equal(stmts[0].t.rx.bytes, 80);
 	assert_int_equal(stmts[0].t.tx.bytes, 70);
+	assert_conserved(&sessions[0]);
+}
+
+/* A pipeline: Parse, Bind, Execute of three statements before one Sync.
+ * Three records, all marked; the request is the first's, the response the
+ * last's (the cycle's bytes cannot be split). A named statement Bound and
+ * Executed twice in one cycle is two statements too. */
+static void test_pipeline(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(150);
+	for (__u64 plan = 0x7000; plan < 0x7300; plan += 0x100) {
+		assert_int_equal(status_at(MSGBUF), 1);
+		assert_int_equal(status_at(plan), 0);
+		assert_int_equal(status_at(plan + 0x10), 0);
+	}
+	status_null();
+	send_(90);
+	recv_(60);			/* B E, B E E, S: one named statement twice */
+	assert_int_equal(status_at(0x8000), 1);
+	assert_int_equal(status_at(0x8100), 0);
+	assert_int_equal(status_at(0x8000), 1);
+	assert_int_equal(status_at(0x8200), 0);
+	assert_int_equal(status_at(0x8200), 0);	/* another Execute of that portal */
+	status_null();
+	send_(40);
+	finish(0);
+
+	assert_int_equal(nstmts, 5);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(stmts[i].pipelined, 1);
+		assert_int_equal(stmts[i].protocol, PGN_PROTO_EXTENDED);
+	}
+	assert_int_equal(stmts[0].t.rx.bytes, 150);
+	assert_int_equal(stmts[1].t.rx.bytes + stmts[1].t.tx.bytes, 0);
+	assert_int_equal(stmts[2].t.tx.bytes, 90);
+	assert_int_equal(stmts[3].t.rx.bytes, 60);
+	assert_int_equal(stmts[4].status_hits, 3);
+	assert_int_equal(stmts[4].t.tx.bytes, 40);
 	assert_conserved(&sessions[0]);
 }
 
@@ -428,6 +472,7 @@ int main(void)
 		cmocka_unit_test_setup(test_split_request_and_eagain, setup),
 		cmocka_unit_test_setup(test_tx_wait, setup),
 		cmocka_unit_test_setup(test_extended_one_cycle, setup),
+		cmocka_unit_test_setup(test_pipeline, setup),
 		cmocka_unit_test_setup(test_query_probes_startup, setup),
 		cmocka_unit_test_setup(test_query_probes_error, setup),
 		cmocka_unit_test_setup(test_exit_mid_statement, setup),

@@ -89,7 +89,7 @@ static void test_statement_row(void **state)
 	b.p[b.len - 1] = 0;	/* the newline */
 	assert_string_equal(b.p,
 		"db1\t2026-11-22T10:00:00.000001Z\t4242\t6740a1b2.1092\talice\t\\N\t[::1]:40000\t::1\t"
-		"SELECT '\\t'\t0123456789abcdef\tSELECT $1\textended\terror\t17\t300\t1\t2\t3\t4\t5\t6\t7\t10\t11\t8\t9\t0\t0");
+		"SELECT '\\t'\t0123456789abcdef\tSELECT $1\textended\terror\tf\t17\t300\t1\t2\t3\t4\t5\t6\t7\t10\t11\t8\t9\t0\t0");
 	pgn_buf_free(&b);
 }
 
