@@ -207,13 +207,22 @@ PGN_INLINE void pgn_on_outbound(struct pgn_backend *b, const struct pgn_io *io, 
  * backend's reused input buffer (the same address for every Parse), Bind
  * from the prepared statement, Execute from the portal's copy. So the
  * address that opened the statement coming back after it is the next
- * statement's Parse (or the same named statement's next Bind). Bytes of
- * one cycle cannot be split: the request stays with the first statement,
- * the response goes to the last, and all of them are marked pipelined.
+ * statement's Parse (or the same named statement's next Bind). Another
+ * address after two hits may be this statement's Execute or the next named
+ * statement's Bind: the caller compares the texts then (text_differs, see
+ * pgn_text_check_needed). Bytes of one cycle cannot be split: the request
+ * stays with the first statement, the response goes to the last, and all
+ * of them are marked pipelined.
  */
-PGN_INLINE int pgn_next_in_cycle(struct pgn_backend *b, __u64 text, __u64 ts)
+PGN_INLINE int pgn_text_check_needed(const struct pgn_backend *b, int query_probe, __u64 text)
 {
-	if (b->stmt.status_hits < 2 || text != b->first_text)
+	return b->state == PGN_ST_ACTIVE && !query_probe && b->stmt.status_hits >= 2 &&
+	       text != b->first_text;
+}
+
+PGN_INLINE int pgn_next_in_cycle(struct pgn_backend *b, __u64 text, int text_differs, __u64 ts)
+{
+	if (b->stmt.status_hits < 2 || (text != b->first_text && !text_differs))
 		return 0;
 	b->stmt.pipelined = 1;
 	pgn_stmt_close(b);
@@ -224,11 +233,13 @@ PGN_INLINE int pgn_next_in_cycle(struct pgn_backend *b, __u64 text, __u64 ts)
 }
 
 /*
- * statement__status(text) or query__start (text: the text's address, to
- * tell statements of one cycle apart).  Returns 1 when a new statement was
- * opened, so the caller captures its text.
+ * statement__status(text) or query__start (text: the text's address, and
+ * whether it differs from the statement's, to tell statements of one cycle
+ * apart).  Returns 1 when a new statement was opened, so the caller
+ * captures its text.
  */
-PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_probe, __u64 text)
+PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_probe, __u64 text,
+				 int text_differs)
 {
 	int same_cycle = 0;
 
@@ -255,7 +266,7 @@ PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_prob
 			break;
 		}
 		/* Parse, Bind, Execute of one statement: one cycle */
-		same_cycle = !pgn_next_in_cycle(b, text, ts);
+		same_cycle = !pgn_next_in_cycle(b, text, text_differs, ts);
 		break;
 	default:
 		return 0;

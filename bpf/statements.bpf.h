@@ -18,6 +18,24 @@ static __always_inline void capture_title(struct pgn_backend *b)
 		b->sess.ep.title[0] = 0;
 }
 
+#define PGN_TEXT_CMP 64
+
+/* Whether the text at @text is not the open statement's (first 64 bytes). */
+static __always_inline int text_differs(struct pgn_backend *b, const char *text)
+{
+	char buf[PGN_TEXT_CMP];
+	__u32 n = b->stmt.query_len + !b->stmt.truncated;	/* with its NUL unless cut */
+
+	if (bpf_probe_read_user_str(buf, sizeof(buf), text) <= 0)
+		return 0;
+	if (n > PGN_TEXT_CMP)
+		n = PGN_TEXT_CMP;
+	for (__u32 i = 0; i < PGN_TEXT_CMP && i < n; i++)
+		if (buf[i] != b->stmt.query[i])
+			return 1;
+	return 0;
+}
+
 static __always_inline void stmt_begin(const char *text, int query_probe)
 {
 	struct pgn_backend *b = current_client_backend();
@@ -27,7 +45,8 @@ static __always_inline void stmt_begin(const char *text, int query_probe)
 	if (!b)
 		return;
 	capture_title(b);
-	if (!pgn_on_stmt_begin(b, bpf_ktime_get_ns(), query_probe, (__u64)text))
+	if (!pgn_on_stmt_begin(b, bpf_ktime_get_ns(), query_probe, (__u64)text,
+			       pgn_text_check_needed(b, query_probe, (__u64)text) && text_differs(b, text)))
 		return;
 	if (max > PGN_QUERY_MAX)
 		max = PGN_QUERY_MAX;

@@ -80,4 +80,16 @@ for dir in rx tx; do
 	eq "[pipeline] $dir: startup + statements + unattributed = session" "$(conserved "$dir" "$pid")" true
 done
 
+# ... and of named prepared statements (Bind, Execute only): told apart by text
+prof_start -f json
+pgbench -n -M prepared -c 1 -t "$N" -f "$WORK/pipe.sql" >"$WORK/pgbench.log" 2>&1 || diag "$WORK/pgbench.log"
+prof_stop
+for q in "SELECT 1;" "SELECT 22;" "SELECT repeat('q', 300);"; do
+	eq "[prepared pipeline] pipelined records of '$q'" \
+		"$(records statement | jq -c --arg q "$q" 'select(.query == $q and .pipelined)' | grep -c .)" "$N"
+done
+for dir in rx tx; do
+	eq "[prepared pipeline] $dir conserved" "$(conserved "$dir")" true
+done
+
 done_testing

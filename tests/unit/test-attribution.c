@@ -70,10 +70,17 @@ static void send_(long n) { struct pgn_io e = io(n, 0); pgn_on_send(&be, &e); }
 /* statement__status(text) with the text at address @at; Parse messages
  * report theirs from the backend's reused input buffer */
 #define MSGBUF 0x5000
-static int status_at(__u64 at) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 0, at); }
+static int status_text_at(__u64 at, int differs)
+{
+	clock_ns += 100;
+	if (differs)	/* the caller reads a text only when the machine asks */
+		assert_true(pgn_text_check_needed(&be, 0, at));
+	return pgn_on_stmt_begin(&be, clock_ns, 0, at, differs);
+}
+static int status_at(__u64 at) { return status_text_at(at, 0); }
 static int status_text(void) { return status_at(0x1000); }
 static void status_null(void) { clock_ns += 100; pgn_on_stmt_end(&be, clock_ns); }
-static int query_start(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 1, 0x1000); }
+static int query_start(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 1, 0x1000, 0); }
 static void query_done(void) { clock_ns += 100; pgn_on_stmt_end(&be, clock_ns); }
 static void finish(int query_probes) { clock_ns += 100; pgn_on_exit(&be, clock_ns, query_probes); }
 
@@ -253,10 +260,17 @@ static void test_pipeline(void **state)
 	assert_int_equal(status_at(0x8200), 0);	/* another Execute of that portal */
 	status_null();
 	send_(40);
+	recv_(60);			/* B E, B E, S: two named statements */
+	assert_int_equal(status_at(0xa000), 1);
+	assert_int_equal(status_at(0xa100), 0);
+	assert_int_equal(status_text_at(0xb000, 1), 1);	/* another text */
+	assert_int_equal(status_text_at(0xb100, 0), 0);	/* hits < 2: not asked */
+	status_null();
+	send_(40);
 	finish(0);
 
-	assert_int_equal(nstmts, 5);
-	for (int i = 0; i < 5; i++) {
+	assert_int_equal(nstmts, 7);
+	for (int i = 0; i < 7; i++) {
 		assert_int_equal(stmts[i].pipelined, 1);
 		assert_int_equal(stmts[i].protocol, PGN_PROTO_EXTENDED);
 	}
