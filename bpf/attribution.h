@@ -7,6 +7,8 @@
  *   PGN_INLINE                          function qualifiers
  *   void pgn_emit_stmt(struct pgn_backend *b)     a statement is complete
  *   void pgn_emit_session(struct pgn_backend *b)  the session is complete
+ *   int pgn_emit_endpoint(struct pgn_backend *b)  sess.ep, before a statement;
+ *                                                 0 once it went out
  * Nothing here allocates, loops or calls out except through those two.
  */
 #ifndef PGNETPROF_ATTRIBUTION_H
@@ -50,7 +52,6 @@ PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
 	b->stmt.type = PGN_REC_STATEMENT;
 	b->stmt.pid = b->sess.pid;
 	b->stmt.proc_start_ns = b->sess.proc_start_ns;
-	b->stmt.ep = b->sess.ep;
 	b->stmt.request_ns = request_ns;
 	b->stmt.start_ns = 0;
 	b->stmt.done_ns = 0;
@@ -73,6 +74,8 @@ PGN_INLINE void pgn_stmt_close(struct pgn_backend *b)
 		return;
 	b->flags &= ~PGN_B_STMT_OPEN;
 	b->sess.statements++;
+	if (!(b->flags & PGN_B_EP_SENT) && !pgn_emit_endpoint(b))
+		b->flags |= PGN_B_EP_SENT;
 	pgn_emit_stmt(b);
 }
 

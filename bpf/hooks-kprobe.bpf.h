@@ -33,10 +33,10 @@ int BPF_KPROBE(kp_unix_recvmsg, struct socket *sock)
 
 static __always_inline void kretprobe_done(long ret, int rx)
 {
-	struct pgn_backend *b = current_backend();
+	struct pgn_task *t = current_task();
 
-	if (b)
-		sock_io(b, (struct sock *)b->call_sk, ret, rx, 0);
+	if (t)
+		sock_call_done_task(t, (struct sock *)t->call_sk, ret, rx, 0);
 }
 
 SEC("kretprobe/tcp_sendmsg")

@@ -52,6 +52,13 @@ struct {
 	__type(value, struct pgn_backend);
 } backends SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pgn_task);
+} tasks SEC(".maps");
+
 /* USDT hits, the cost driver: per CPU, so counting them bounces no cache line. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -109,6 +116,22 @@ PGN_INLINE void pgn_emit_stmt(struct pgn_backend *b)
 	emit(&b->stmt, offsetof(struct pgn_stmt_rec, query) + len + 1);
 }
 
+PGN_INLINE int pgn_emit_endpoint(struct pgn_backend *b)
+{
+	struct pgn_endpoint_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+
+	if (!r) {
+		__sync_fetch_and_add(&lost_records, 1);
+		return -1;
+	}
+	r->type = PGN_REC_ENDPOINT;
+	r->pid = b->sess.pid;
+	r->proc_start_ns = b->sess.proc_start_ns;
+	__builtin_memcpy(&r->ep, &b->sess.ep, sizeof(r->ep));
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
 PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 {
 	b->sess.type = PGN_REC_SESSION;
@@ -116,6 +139,11 @@ PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 }
 
 #include "attribution.h"
+
+static __always_inline struct pgn_task *current_task(void)
+{
+	return bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
+}
 
 static __always_inline struct pgn_backend *current_backend(void)
 {

@@ -8,6 +8,7 @@
 enum pgn_record_type {
 	PGN_REC_STATEMENT = 1,
 	PGN_REC_SESSION = 2,
+	PGN_REC_ENDPOINT = 3,
 };
 
 /* Which USDT probes mark statements (see --probes). */
@@ -106,6 +107,19 @@ struct pgn_session_rec {
 	struct pgn_traffic unattributed;
 };
 
+/*
+ * Who a backend's statements come from, sent before its first statement
+ * record and again whenever it changed, so that statement records (whose
+ * every byte costs the backend a cache miss in the ring buffer) need not
+ * carry it.
+ */
+struct pgn_endpoint_rec {
+	__u32 type;		/* PGN_REC_ENDPOINT */
+	__u32 pid;
+	__u64 proc_start_ns;
+	struct pgn_endpoint ep;
+};
+
 struct pgn_stmt_rec {
 	__u32 type;		/* PGN_REC_STATEMENT */
 	__u32 pid;
@@ -114,7 +128,6 @@ struct pgn_stmt_rec {
 	__u64 start_ns;		/* execution start (probe) */
 	__u64 done_ns;		/* execution end (probe); 0 if never seen */
 	__u64 last_tx_ns;	/* last response byte sent */
-	struct pgn_endpoint ep;
 	struct pgn_traffic t;
 	__u64 out_rx_bytes;	/* on the backend's other sockets during the statement */
 	__u64 out_tx_bytes;
@@ -133,6 +146,16 @@ struct pgn_stmt_rec {
 	char query[PGN_QUERY_MAX];
 };
 
+/*
+ * Per thread of a followed process, in task-local storage: found without
+ * hashing, and absent from every other task, so the socket hooks, which
+ * fire machine-wide, drop the rest of the machine at once.
+ */
+struct pgn_task {
+	__u64 call_start_ns;	/* entry of the send/recv in flight */
+	__u64 call_sk;		/* its socket (kprobe backend) */
+};
+
 /* Attribution state of one backend (one process of the traced binary). */
 enum pgn_state {
 	PGN_ST_STARTUP = 0,
@@ -147,14 +170,13 @@ enum pgn_backend_flags {
 	PGN_B_IGNORED = 1 << 1,		/* client socket filtered out */
 	PGN_B_STARTUP_IDLE = 1 << 2,	/* first statement__status(NULL) seen */
 	PGN_B_STMT_OPEN = 1 << 3,	/* stmt holds a statement (or a request) */
+	PGN_B_EP_SENT = 1 << 4,		/* sess.ep went out as it is now */
 };
 
 struct pgn_backend {
 	__u32 state;		/* enum pgn_state */
 	__u32 flags;		/* enum pgn_backend_flags */
 	__u64 sk;		/* client socket (kernel pointer, identity only) */
-	__u64 call_sk;		/* socket of the call in flight (kprobe backend) */
-	__u64 call_start_ns;	/* entry of the send/recv in flight */
 	__u64 eagain_ns;	/* a send returned EAGAIN at this time; 0: not waiting */
 	__u64 tail_first_ns;	/* first byte of tail_rx */
 	__u32 last_segs_in;

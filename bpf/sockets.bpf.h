@@ -83,7 +83,7 @@ static __always_inline bool claim_client_sock(struct pgn_backend *b, struct sock
 	if (!transport)
 		return false;
 	b->sk = (__u64)sk;
-	b->flags |= PGN_B_HAVE_SOCK;
+	b->flags = (b->flags | PGN_B_HAVE_SOCK) & ~PGN_B_EP_SENT;
 	sock_endpoint(sk, transport, &b->sess.ep);
 	if (transport != PGN_TRANSPORT_UNIX)
 		b->sess.handshake_us = take_handshake(sk);
@@ -118,18 +118,17 @@ static __always_inline void tcp_counters(struct sock *sk, int btf, struct pgn_io
 	io->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
 }
 
-/* One send (rx == 0) or recv (rx == 1) returned @ret on @sk (@btf: sk is
- * a BTF pointer). */
-static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long ret, int rx, int btf)
+/* One send (rx == 0) or recv (rx == 1) that entered at @start returned
+ * @ret on @sk (@btf: sk is a BTF pointer). */
+static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long ret, int rx,
+				    int btf, __u64 start)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u64 start = b->call_start_ns;
 	struct pgn_io io = { .ts = now, .ret = ret };
 
-	b->call_start_ns = 0;
 	if (!sk)
 		return;
-	if (!(b->flags & PGN_B_HAVE_SOCK) && (!rx || ret <= 0 || !claim_client_sock(b, sk)))
+	if (!(b->flags & PGN_B_HAVE_SOCK) && (!rx || !claim_client_sock(b, sk)))
 		return;
 	if (b->flags & PGN_B_IGNORED)
 		return;
@@ -150,18 +149,37 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 
 static __always_inline void sock_call_start(struct sock *sk)
 {
-	struct pgn_backend *b = current_backend();
+	struct pgn_task *t = current_task();
 
-	if (b) {
-		b->call_start_ns = bpf_ktime_get_ns();
-		b->call_sk = (__u64)sk;
+	if (t) {
+		t->call_start_ns = bpf_ktime_get_ns();
+		t->call_sk = (__u64)sk;
 	}
+}
+
+/*
+ * The call of @t returned @ret on @sk. A recv that moved nothing (EAGAIN
+ * before PostgreSQL waits, EOF, an error) is not traffic: every backend
+ * makes one per request, so it leaves before any further look-up.
+ */
+static __always_inline void sock_call_done_task(struct pgn_task *t, struct sock *sk, long ret,
+						int rx, int btf)
+{
+	__u64 start = t->call_start_ns;
+	struct pgn_backend *b;
+
+	t->call_start_ns = 0;
+	if (rx && ret <= 0)
+		return;
+	b = current_backend();
+	if (b)
+		sock_io(b, sk, ret, rx, btf, start);
 }
 
 static __always_inline void sock_call_done(struct sock *sk, long ret, int rx, int btf)
 {
-	struct pgn_backend *b = current_backend();
+	struct pgn_task *t = current_task();
 
-	if (b)
-		sock_io(b, sk, ret, rx, btf);
+	if (t)
+		sock_call_done_task(t, sk, ret, rx, btf);
 }

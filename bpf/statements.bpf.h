@@ -16,6 +16,7 @@ static __always_inline void capture_title(struct pgn_backend *b)
 	arg_start = BPF_CORE_READ(task, mm, arg_start);
 	if (bpf_probe_read_user_str(b->sess.ep.title, sizeof(b->sess.ep.title), (void *)arg_start) <= 0)
 		b->sess.ep.title[0] = 0;
+	b->flags &= ~PGN_B_EP_SENT;
 }
 
 #define PGN_TEXT_CMP 64

@@ -7,6 +7,7 @@ static struct pgn_report *flush_report;
 
 static void pgn_emit_stmt(struct pgn_backend *b);
 static void pgn_emit_session(struct pgn_backend *b);
+static int pgn_emit_endpoint(struct pgn_backend *b);
 
 #define PGN_INLINE static inline
 #include "attribution.h"
@@ -17,6 +18,16 @@ static void pgn_emit_stmt(struct pgn_backend *b)
 		b->stmt.query_len = PGN_QUERY_MAX - 1;
 	b->stmt.query[b->stmt.query_len] = 0;
 	pgn_report_record(flush_report, &b->stmt, sizeof(b->stmt), 1);
+}
+
+static int pgn_emit_endpoint(struct pgn_backend *b)
+{
+	struct pgn_endpoint_rec r = {
+		.type = PGN_REC_ENDPOINT, .pid = b->sess.pid,
+		.proc_start_ns = b->sess.proc_start_ns, .ep = b->sess.ep,
+	};
+
+	return pgn_report_record(flush_report, &r, sizeof(r), 1);
 }
 
 static void pgn_emit_session(struct pgn_backend *b)

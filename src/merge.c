@@ -1,139 +1,100 @@
-/* Parse round trips held until the execution they prepare: a small
- * open-addressing table by pid (only backends with a held Parse or a
- * merge to subtract from their session's statement count). */
+/* Parse round trips held until the execution they prepare, by pid (only
+ * backends with a held Parse or a merge to subtract from their session's
+ * statement count). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "merge.h"
+#include "pidtab.h"
 
-struct slot {
-	uint32_t pid;		/* 0: never used; DELETED: free again */
-	uint64_t merged;
+struct held {
+	uint64_t merged;	/* executions joined to a Parse, to take off the session */
 	struct pgn_stmt_rec *held;
 };
 
-#define DELETED UINT32_MAX
-
-static struct slot *tab;
-static size_t cap, used;	/* used counts DELETED slots too */
+static struct pgn_pidtab tab;
 
 int pgn_merge_is_parse_only(const struct pgn_stmt_rec *rec)
 {
 	return rec->status_hits == 1 && !rec->pipelined && pgn_protocol_of(rec) == PGN_PROTO_EXTENDED;
 }
 
-static struct slot *find(uint32_t pid)
+static struct held *get(uint32_t pid)
 {
-	size_t i;
+	struct held *h = pgn_pidtab_get(&tab, pid);
 
-	if (!cap)
+	if (h)
+		return h;
+	h = calloc(1, sizeof(*h));
+	if (h && pgn_pidtab_put(&tab, pid, h)) {
+		free(h);
 		return NULL;
-	for (i = pid & (cap - 1); tab[i].pid; i = (i + 1) & (cap - 1))
-		if (tab[i].pid == pid)
-			return &tab[i];
-	return NULL;
-}
-
-static int grow(void)
-{
-	struct slot *old = tab;
-	size_t old_cap = cap, i;
-
-	cap = cap ? cap * 2 : 64;
-	tab = calloc(cap, sizeof(*tab));
-	if (!tab) {
-		tab = old;
-		cap = old_cap;
-		return -1;
 	}
-	used = 0;
-	for (size_t j = 0; j < old_cap; j++) {
-		if (!old[j].pid || old[j].pid == DELETED)
-			continue;
-		for (i = old[j].pid & (cap - 1); tab[i].pid; i = (i + 1) & (cap - 1))
-			;
-		tab[i] = old[j];
-		used++;
-	}
-	free(old);
-	return 0;
+	return h;
 }
 
-static struct slot *get(uint32_t pid)
+static void release_if_empty(uint32_t pid, struct held *h)
 {
-	struct slot *s = find(pid);
-	size_t i;
-
-	if (s)
-		return s;
-	if ((used + 1) * 2 > cap && grow())
-		return NULL;
-	for (i = pid & (cap - 1); tab[i].pid && tab[i].pid != DELETED; i = (i + 1) & (cap - 1))
-		;
-	if (!tab[i].pid)
-		used++;
-	tab[i] = (struct slot){ .pid = pid };
-	return &tab[i];
-}
-
-static void release_if_empty(struct slot *s)
-{
-	if (!s->held && !s->merged)
-		s->pid = DELETED;
+	if (!h->held && !h->merged)
+		free(pgn_pidtab_take(&tab, pid));
 }
 
 int pgn_merge_hold(const struct pgn_stmt_rec *rec)
 {
-	struct slot *s = get(rec->pid);
+	struct held *h = get(rec->pid);
 	struct pgn_stmt_rec *copy = malloc(sizeof(*copy));
 
-	if (!s || !copy || s->held) {
+	if (!h || !copy || h->held) {
 		free(copy);
 		return -1;
 	}
 	memcpy(copy, rec, pgn_stmt_rec_size(rec));
-	s->held = copy;
+	h->held = copy;
 	return 0;
 }
 
 struct pgn_stmt_rec *pgn_merge_take(uint32_t pid)
 {
-	struct slot *s = find(pid);
+	struct held *h = pgn_pidtab_get(&tab, pid);
 	struct pgn_stmt_rec *rec;
 
-	if (!s || !s->held)
+	if (!h || !h->held)
 		return NULL;
-	rec = s->held;
-	s->held = NULL;
-	release_if_empty(s);
+	rec = h->held;
+	h->held = NULL;
+	release_if_empty(pid, h);
 	return rec;
 }
 
 struct pgn_stmt_rec *pgn_merge_take_any(void)
 {
-	for (size_t i = 0; i < cap; i++)
-		if (tab[i].pid && tab[i].pid != DELETED && tab[i].held)
-			return pgn_merge_take(tab[i].pid);
+	size_t pos = 0;
+	uint32_t pid;
+	void *h;
+
+	while (pgn_pidtab_next(&tab, &pos, &pid, &h))
+		if (((struct held *)h)->held)
+			return pgn_merge_take(pid);
 	return NULL;
 }
 
 void pgn_merge_count(uint32_t pid)
 {
-	struct slot *s = get(pid);
+	struct held *h = get(pid);
 
-	if (s)
-		s->merged++;
+	if (h)
+		h->merged++;
 }
 
 uint64_t pgn_merge_forget(uint32_t pid)
 {
-	struct slot *s = find(pid);
+	struct held *h = pgn_pidtab_get(&tab, pid);
 	uint64_t n;
 
-	if (!s)
+	if (!h)
 		return 0;
-	n = s->merged;
-	s->merged = 0;
-	release_if_empty(s);
+	n = h->merged;
+	h->merged = 0;
+	release_if_empty(pid, h);
 	return n;
 }

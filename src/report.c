@@ -141,8 +141,34 @@ static const struct pgn_stmt_rec *with_parse(const struct pgn_stmt_rec *rec, con
 	return &m;
 }
 
+/* The backend's latest endpoint record; it precedes all its statements. */
+static const struct pgn_endpoint *endpoint_of(const struct pgn_report *r, uint32_t pid,
+					      uint64_t proc_start_ns)
+{
+	static const struct pgn_endpoint unknown;
+	const struct pgn_endpoint_rec *e = pgn_pidtab_get(&r->endpoints, pid);
+
+	return e && e->proc_start_ns == proc_start_ns ? &e->ep : &unknown;
+}
+
+static int keep_endpoint(struct pgn_report *r, const struct pgn_endpoint_rec *rec)
+{
+	struct pgn_endpoint_rec *e = pgn_pidtab_get(&r->endpoints, rec->pid);
+
+	if (!e) {
+		e = malloc(sizeof(*e));
+		if (!e || pgn_pidtab_put(&r->endpoints, rec->pid, e)) {
+			free(e);
+			return -1;
+		}
+	}
+	*e = *rec;
+	return 0;
+}
+
 static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, const struct pgn_stmt_rec *parse)
 {
+	const struct pgn_endpoint *ep = endpoint_of(r, rec->pid, rec->proc_start_ns);
 	struct pgn_stmt_view v = { .r = rec };
 	struct pgn_text_info text;
 	uint64_t end = rec->done_ns ? rec->done_ns : rec->last_tx_ns;
@@ -159,9 +185,9 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 	}
 	rfc3339(r, rec->request_ns ? rec->request_ns : rec->start_ns, v.time, sizeof(v.time));
 	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
-	pgn_proctitle_parse(rec->ep.title, sizeof(rec->ep.title), &v.who);
-	endpoint_strs(&rec->ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
-	v.rport = rec->ep.rport;
+	pgn_proctitle_parse(ep->title, sizeof(ep->title), &v.who);
+	endpoint_strs(ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
+	v.rport = ep->rport;
 	pgn_text_analyze(rec->query, rec->query_len, &text);
 	memcpy(v.fingerprint, text.fingerprint, sizeof(v.fingerprint));
 	v.normalized = text.normalized;
@@ -201,11 +227,17 @@ static void report_statement(struct pgn_report *r, const struct pgn_stmt_rec *re
 void pgn_report_finish(struct pgn_report *r)
 {
 	struct pgn_stmt_rec *parse;
+	size_t pos = 0;
+	uint32_t pid;
+	void *ep;
 
 	while ((parse = pgn_merge_take_any())) {
 		statement(r, parse, NULL);
 		free(parse);
 	}
+	while (pgn_pidtab_next(&r->endpoints, &pos, &pid, &ep))
+		free(ep);
+	pgn_pidtab_clear(&r->endpoints);
 }
 
 static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int open)
@@ -229,6 +261,7 @@ static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int
 		r->out->session(r->f, &v);
 	if (r->store)
 		pgn_store_session(r->store, &v);
+	free(pgn_pidtab_take(&r->endpoints, rec->pid));
 }
 
 int pgn_report_record(struct pgn_report *r, const void *data, size_t size, int open)
@@ -249,6 +282,10 @@ int pgn_report_record(struct pgn_report *r, const void *data, size_t size, int o
 			return -1;
 		session(r, data, open);
 		return 0;
+	case PGN_REC_ENDPOINT:
+		if (size < sizeof(struct pgn_endpoint_rec))
+			return -1;
+		return keep_endpoint(r, data);
 	default:
 		return -1;
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "output.h"
+#include "pidtab.h"
 #include "store.h"
 
 /* Turns kernel records into printed rows: names, times, filters, totals. */
@@ -18,6 +19,7 @@ struct pgn_report {
 	int redact;		/* --redact: normalized (or scrubbed) texts only */
 	int executor_times;	/* --probes full: exec_ns from PortalRun */
 	struct pgn_store *store;	/* --store, or NULL */
+	struct pgn_pidtab endpoints;	/* by pid: the last pgn_endpoint_rec */
 	struct pgn_summary sum;
 };
 
@@ -25,7 +27,8 @@ void pgn_report_init(struct pgn_report *r, const struct pgn_output *out, FILE *f
 /* A record from the ring buffer (open = 0) or the end-of-trace flush
  * (open = 1). Returns -1 on a malformed record. */
 int pgn_report_record(struct pgn_report *r, const void *data, size_t size, int open);
-/* End of tracing: reports what is still held back (see merge.h). */
+/* End of tracing: reports what is still held back (see merge.h) and
+ * frees what was kept per backend. */
 void pgn_report_finish(struct pgn_report *r);
 
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -128,18 +130,43 @@ static int attach_usdt(struct pgn_tracer *tr, struct bpf_program *p, const char 
 
 static int seed_one_err;
 
+/* The process's main thread joins the task-local storage the socket hooks
+ * look in first (addressed by a pidfd); its other threads are found at
+ * their next fork only, which PostgreSQL's backends, single-threaded,
+ * never need. */
+static int seed_task(struct pgn_tracer *tr, pid_t pid)
+{
+	struct pgn_task t = { 0 };
+	int pidfd = syscall(SYS_pidfd_open, pid, 0);
+	int err = 0;
+
+	if (pidfd < 0)
+		return errno == ESRCH ? 0 : -errno;	/* gone meanwhile */
+	if (bpf_map__update_elem(tr->skel->maps.tasks, &pidfd, sizeof(pidfd), &t, sizeof(t), BPF_NOEXIST) &&
+	    errno != EEXIST)
+		err = -errno;
+	close(pidfd);
+	return err;
+}
+
 static void seed_one(pid_t pid, uint64_t start_ns, void *arg)
 {
 	struct pgn_tracer *tr = arg;
 	static struct pgn_backend b;
 	__u32 key = pid;
+	int err;
 
 	memset(&b, 0, sizeof(b));
 	b.sess.pid = pid;
 	b.sess.proc_start_ns = start_ns;
 	if (bpf_map__update_elem(tr->skel->maps.backends, &key, sizeof(key), &b, sizeof(b), BPF_NOEXIST) &&
-	    errno != EEXIST)
+	    errno != EEXIST) {
 		seed_one_err = -errno;
+		return;
+	}
+	err = seed_task(tr, pid);
+	if (err)
+		seed_one_err = err;
 }
 
 static int seed(struct pgn_tracer *tr, const struct pgn_options *o, const struct pgn_target *t)

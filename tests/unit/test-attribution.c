@@ -14,6 +14,8 @@
 static struct pgn_stmt_rec stmts[MAX_OUT];
 static struct pgn_session_rec sessions[MAX_OUT];
 static int nstmts, nsessions;
+static int endpoint_before[MAX_OUT];	/* statements emitted before each endpoint */
+static int nendpoints, endpoint_fails;	/* endpoint_fails: refuse that many */
 
 static void pgn_emit_stmt(struct pgn_backend *b)
 {
@@ -25,6 +27,18 @@ static void pgn_emit_session(struct pgn_backend *b)
 {
 	assert_true(nsessions < MAX_OUT);
 	sessions[nsessions++] = b->sess;
+}
+
+static int pgn_emit_endpoint(struct pgn_backend *b)
+{
+	(void)b;
+	if (endpoint_fails) {
+		endpoint_fails--;
+		return -1;
+	}
+	assert_true(nendpoints < MAX_OUT);
+	endpoint_before[nendpoints++] = nstmts;
+	return 0;
 }
 
 #define PGN_INLINE static inline
@@ -40,7 +54,7 @@ static int setup(void **state)
 	memset(&be, 0, sizeof(be));
 	be.sess.pid = 42;
 	be.flags = PGN_B_HAVE_SOCK;
-	nstmts = nsessions = 0;
+	nstmts = nsessions = nendpoints = endpoint_fails = 0;
 	clock_ns = 1000;
 	segs_in = segs_out = 0;
 	return 0;
@@ -478,6 +492,39 @@ static void test_portal_nesting(void **state)
 	assert_int_equal(stmts[1].portal_ns, 500);
 }
 
+/* The endpoint goes out before the backend's first statement, again only
+ * when it changed (the title was read), and until a ring buffer took it. */
+static void one_statement(void)
+{
+	recv_(15);
+	status_text();
+	status_null();
+	send_(60);
+}
+
+static void test_endpoint_records(void **state)
+{
+	(void)state;
+	startup(1);
+	endpoint_fails = 1;
+	one_statement();
+	one_statement();	/* closes the first: its endpoint is refused */
+	assert_int_equal(nendpoints, 0);
+	assert_int_equal(nstmts, 1);
+	one_statement();
+	assert_int_equal(nendpoints, 1);
+	assert_int_equal(endpoint_before[0], 1);
+	one_statement();
+	assert_int_equal(nendpoints, 1);
+	be.flags &= ~PGN_B_EP_SENT;	/* capture_title read the title */
+	one_statement();
+	finish(0);
+	assert_int_equal(nendpoints, 2);
+	assert_int_equal(endpoint_before[1], 3);
+	assert_int_equal(nstmts, 5);
+	assert_conserved(&sessions[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +543,7 @@ int main(void)
 		cmocka_unit_test_setup(test_request_bytes, setup),
 		cmocka_unit_test_setup(test_outbound_and_abort, setup),
 		cmocka_unit_test_setup(test_portal_nesting, setup),
+		cmocka_unit_test_setup(test_endpoint_records, setup),
 	};
 
 	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
