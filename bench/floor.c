@@ -15,33 +15,48 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-static int attach_usdt(struct floor_bpf *s, struct bpf_link **l, const char *bin, const char *probe)
+/* The probes of each of pgnetprof's sets (--probes), NULL-terminated;
+ * transaction__abort belongs to every set, when the binary has it. */
+static const char *const status_set[] = { "statement__status", NULL };
+static const char *const query_set[] = { "query__start", "query__done", NULL };
+static const char *const full_set[] = { "statement__status", "query__execute__start",
+					"query__execute__done", NULL };
+
+static const char *const *probe_set(const char *name)
 {
-	*l = bpf_program__attach_usdt(s->progs.floor_usdt, -1, bin, "postgresql", probe, NULL);
-	if (!*l)
-		fprintf(stderr, "floor: cannot attach %s\n", probe);
-	return *l ? 0 : -1;
+	if (!strcmp(name, "status"))
+		return status_set;
+	if (!strcmp(name, "query"))
+		return query_set;
+	if (!strcmp(name, "full"))
+		return full_set;
+	return NULL;
 }
+
+#define MAX_LINKS 8
 
 int main(int argc, char **argv)
 {
+	const char *const *set = argc == 3 ? probe_set(argv[2]) : NULL;
+	struct bpf_link *links[MAX_LINKS] = { 0 };
 	struct floor_bpf *s = NULL;
-	struct bpf_link *l1 = NULL, *l2 = NULL, *l3 = NULL;
-	int err = 1;
+	int n = 0, err = 1;
 
-	if (argc != 3 || (strcmp(argv[2], "status") && strcmp(argv[2], "query"))) {
-		fprintf(stderr, "usage: floor POSTGRES_BINARY status|query\n");
+	if (!set) {
+		fprintf(stderr, "usage: floor POSTGRES_BINARY status|query|full\n");
 		return 2;
 	}
 	s = floor_bpf__open_and_load();
 	if (!s || floor_bpf__attach(s))
 		goto cleanup;
-	if (!strcmp(argv[2], "status") ? attach_usdt(s, &l1, argv[1], "statement__status")
-				       : attach_usdt(s, &l1, argv[1], "query__start") ||
-					 attach_usdt(s, &l2, argv[1], "query__done"))
-		goto cleanup;
-	/* pgnetprof's in any probe set, when the binary has it */
-	l3 = bpf_program__attach_usdt(s->progs.floor_usdt, -1, argv[1], "postgresql", "transaction__abort", NULL);
+	for (; set[n]; n++) {
+		links[n] = bpf_program__attach_usdt(s->progs.floor_usdt, -1, argv[1], "postgresql", set[n], NULL);
+		if (!links[n]) {
+			fprintf(stderr, "floor: cannot attach %s\n", set[n]);
+			goto cleanup;
+		}
+	}
+	links[n] = bpf_program__attach_usdt(s->progs.floor_usdt, -1, argv[1], "postgresql", "transaction__abort", NULL);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	fprintf(stderr, "Tracing (floor, %s probes)... Hit Ctrl-C to end.\n", argv[2]);
@@ -49,9 +64,8 @@ int main(int argc, char **argv)
 		pause();
 	err = 0;
 cleanup:
-	bpf_link__destroy(l1);
-	bpf_link__destroy(l2);
-	bpf_link__destroy(l3);
+	for (int i = 0; i < MAX_LINKS; i++)
+		bpf_link__destroy(links[i]);
 	floor_bpf__destroy(s);
 	return err;
 }

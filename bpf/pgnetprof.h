@@ -171,6 +171,7 @@ enum pgn_backend_flags {
 	PGN_B_STARTUP_IDLE = 1 << 2,	/* first statement__status(NULL) seen */
 	PGN_B_STMT_OPEN = 1 << 3,	/* stmt holds a statement (or a request) */
 	PGN_B_EP_SENT = 1 << 4,		/* sess.ep went out as it is now */
+	PGN_B_TITLE = 1 << 5,		/* sess.ep.title read */
 };
 
 struct pgn_backend {

@@ -10,13 +10,15 @@ static __always_inline void capture_title(struct pgn_backend *b)
 	struct task_struct *task;
 	unsigned long arg_start;
 
-	if (b->sess.ep.title[0])
+	if (b->flags & PGN_B_TITLE)	/* the flags' line is hot; the title's is not */
 		return;
 	task = bpf_get_current_task_btf();
 	arg_start = BPF_CORE_READ(task, mm, arg_start);
-	if (bpf_probe_read_user_str(b->sess.ep.title, sizeof(b->sess.ep.title), (void *)arg_start) <= 0)
+	if (bpf_probe_read_user_str(b->sess.ep.title, sizeof(b->sess.ep.title), (void *)arg_start) <= 0) {
 		b->sess.ep.title[0] = 0;
-	b->flags &= ~PGN_B_EP_SENT;
+		return;
+	}
+	b->flags = (b->flags | PGN_B_TITLE) & ~PGN_B_EP_SENT;
 }
 
 #define PGN_TEXT_CMP 64
