@@ -33,10 +33,11 @@ int BPF_KPROBE(kp_unix_recvmsg, struct socket *sock)
 
 static __always_inline void kretprobe_done(long ret, int rx)
 {
-	struct pgn_task *t = current_task();
+	struct pgn_backend *b = current_backend();
+	__u64 start;
 
-	if (t)
-		sock_call_done_task(t, (struct sock *)t->call_sk, ret, rx, 0);
+	if (b && call_returned(b, ret, rx, &start))
+		sock_io(b, (struct sock *)b->call_sk, ret, rx, 0, start);
 }
 
 SEC("kretprobe/tcp_sendmsg")

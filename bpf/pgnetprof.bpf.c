@@ -35,7 +35,7 @@ const volatile __u16 filter_lport = 0;	/* host byte order; 0: any */
 const volatile __u16 filter_rport = 0;
 
 __u64 lost_records = 0;
-__u64 lost_backends = 0;	/* backend table full */
+__u64 lost_backends = 0;	/* no memory for a backend's state */
 
 #define EVENTS_SIZE (8 << 20)
 
@@ -44,20 +44,27 @@ struct {
 	__uint(max_entries, EVENTS_SIZE);
 } events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);	/* tgid */
-	__type(value, struct pgn_backend);
-} backends SEC(".maps");
-
+/*
+ * Each backend's state lives in its main thread's task-local storage: the
+ * hooks find it without hashing, and every other task of the machine,
+ * which has none, is dropped at once. Threads of a backend are not
+ * followed (PostgreSQL's are single-threaded).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct pgn_task);
-} tasks SEC(".maps");
+	__type(value, struct pgn_backend);
+} backends SEC(".maps");
+
+/* The pids with a state, for userspace to find them (task-local storage
+ * cannot be listed); written at fork, exec and exit only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);	/* tgid */
+	__type(value, __u8);
+} followed SEC(".maps");
 
 /* USDT hits, the cost driver: per CPU, so counting them bounces no cache line. */
 struct {
@@ -84,14 +91,6 @@ struct {
 	__type(key, __u64);	/* struct sock * */
 	__type(value, __u32);	/* microseconds */
 } handshakes SEC(".maps");
-
-/* A zeroed backend to insert from: too big for the BPF stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pgn_backend);
-} blank SEC(".maps");
 
 /*
  * Waking the reader costs microseconds inside the hook (irq_work and a
@@ -140,16 +139,9 @@ PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 
 #include "attribution.h"
 
-static __always_inline struct pgn_task *current_task(void)
-{
-	return bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0, 0);
-}
-
 static __always_inline struct pgn_backend *current_backend(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-	return bpf_map_lookup_elem(&backends, &tgid);
+	return bpf_task_storage_get(&backends, bpf_get_current_task_btf(), 0, 0);
 }
 
 /* A backend we attribute for: client socket known and not filtered out. */

@@ -146,17 +146,8 @@ struct pgn_stmt_rec {
 	char query[PGN_QUERY_MAX];
 };
 
-/*
- * Per thread of a followed process, in task-local storage: found without
- * hashing, and absent from every other task, so the socket hooks, which
- * fire machine-wide, drop the rest of the machine at once.
- */
-struct pgn_task {
-	__u64 call_start_ns;	/* entry of the send/recv in flight */
-	__u64 call_sk;		/* its socket (kprobe backend) */
-};
-
-/* Attribution state of one backend (one process of the traced binary). */
+/* Attribution state of one backend (one process of the traced binary),
+ * kept in its main thread's task-local storage. */
 enum pgn_state {
 	PGN_ST_STARTUP = 0,
 	PGN_ST_IDLE,
@@ -178,6 +169,8 @@ struct pgn_backend {
 	__u32 state;		/* enum pgn_state */
 	__u32 flags;		/* enum pgn_backend_flags */
 	__u64 sk;		/* client socket (kernel pointer, identity only) */
+	__u64 call_sk;		/* socket of the call in flight (kprobe backend) */
+	__u64 call_start_ns;	/* entry of the send/recv in flight */
 	__u64 eagain_ns;	/* a send returned EAGAIN at this time; 0: not waiting */
 	__u64 tail_first_ns;	/* first byte of tail_rx */
 	__u32 last_segs_in;

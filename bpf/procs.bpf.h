@@ -2,38 +2,37 @@
 
 static __always_inline void backend_adopt(struct task_struct *task, __u64 now)
 {
+	struct pgn_backend *b = bpf_task_storage_get(&backends, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	__u32 tgid = task->tgid;
-	__u32 zero = 0;
-	struct pgn_backend *blank_b = bpf_map_lookup_elem(&blank, &zero);
-	struct pgn_backend *b;
+	__u8 one = 1;
 
-	if (!blank_b)
+	if (b && b->sess.pid)	/* already followed */
 		return;
-	bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (bpf_map_update_elem(&backends, &tgid, blank_b, BPF_NOEXIST)) {
-		if (!bpf_map_lookup_elem(&backends, &tgid))
-			__sync_fetch_and_add(&lost_backends, 1);
+	if (!b || bpf_map_update_elem(&followed, &tgid, &one, BPF_ANY)) {
+		if (b)
+			bpf_task_storage_delete(&backends, task);
+		__sync_fetch_and_add(&lost_backends, 1);
 		return;
 	}
-	b = bpf_map_lookup_elem(&backends, &tgid);
-	if (!b)
-		return;
 	b->sess.pid = tgid;
 	b->sess.proc_start_ns = now;
+}
+
+static __always_inline void backend_drop(struct task_struct *task)
+{
+	__u32 tgid = task->tgid;
+
+	bpf_task_storage_delete(&backends, task);
+	bpf_map_delete_elem(&followed, &tgid);
 }
 
 /* Backends are forked from the postmaster without exec. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid;
-
-	if (child->tgid == ptgid) {	/* a new thread of the process */
-		if (bpf_task_storage_get(&tasks, parent, 0, 0))
-			bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (child->tgid == parent->tgid)	/* a new thread, not a process */
 		return 0;
-	}
-	if (!bpf_map_lookup_elem(&backends, &ptgid))
+	if (!bpf_task_storage_get(&backends, parent, 0, 0))
 		return 0;
 	backend_adopt(child, bpf_ktime_get_ns());
 	return 0;
@@ -44,31 +43,27 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct inode *inode = bprm->file->f_inode;
-	__u32 tgid = p->tgid;
 	bool ours = inode->i_ino == target_ino && inode->i_sb->s_dev == target_dev;
 
-	if (ours && track_exec) {
+	if (ours && track_exec)
 		backend_adopt(p, bpf_ktime_get_ns());
-	} else if (!ours) {
-		bpf_task_storage_delete(&tasks, p);
-		bpf_map_delete_elem(&backends, &tgid);
-	}
+	else if (!ours)
+		backend_drop(p);
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
-	__u32 tgid = p->tgid;
 	struct pgn_backend *b;
 
-	if (p->pid != tgid)
+	if (p->pid != p->tgid)
 		return 0;
-	b = bpf_map_lookup_elem(&backends, &tgid);
+	b = bpf_task_storage_get(&backends, p, 0, 0);
 	if (!b)
 		return 0;
 	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) == PGN_B_HAVE_SOCK)
 		pgn_on_exit(b, bpf_ktime_get_ns(), probe_set == PGN_PROBES_QUERY);
-	bpf_map_delete_elem(&backends, &tgid);
+	backend_drop(p);
 	return 0;
 }

@@ -149,37 +149,32 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 
 static __always_inline void sock_call_start(struct sock *sk)
 {
-	struct pgn_task *t = current_task();
+	struct pgn_backend *b = current_backend();
 
-	if (t) {
-		t->call_start_ns = bpf_ktime_get_ns();
-		t->call_sk = (__u64)sk;
+	if (b) {
+		b->call_start_ns = bpf_ktime_get_ns();
+		b->call_sk = (__u64)sk;
 	}
 }
 
 /*
- * The call of @t returned @ret on @sk. A recv that moved nothing (EAGAIN
- * before PostgreSQL waits, EOF, an error) is not traffic: every backend
- * makes one per request, so it leaves before any further look-up.
+ * The backend's send/recv in flight returned @ret: takes its entry stamp.
+ * False when there is nothing to count: a recv that moved nothing (EAGAIN
+ * before PostgreSQL waits, EOF, an error), which every backend makes once
+ * per request, leaves here.
  */
-static __always_inline void sock_call_done_task(struct pgn_task *t, struct sock *sk, long ret,
-						int rx, int btf)
+static __always_inline bool call_returned(struct pgn_backend *b, long ret, int rx, __u64 *start)
 {
-	__u64 start = t->call_start_ns;
-	struct pgn_backend *b;
-
-	t->call_start_ns = 0;
-	if (rx && ret <= 0)
-		return;
-	b = current_backend();
-	if (b)
-		sock_io(b, sk, ret, rx, btf, start);
+	*start = b->call_start_ns;
+	b->call_start_ns = 0;
+	return !rx || ret > 0;
 }
 
 static __always_inline void sock_call_done(struct sock *sk, long ret, int rx, int btf)
 {
-	struct pgn_task *t = current_task();
+	struct pgn_backend *b = current_backend();
+	__u64 start;
 
-	if (t)
-		sock_call_done_task(t, sk, ret, rx, btf);
+	if (b && call_returned(b, ret, rx, &start))
+		sock_io(b, sk, ret, rx, btf, start);
 }

@@ -184,7 +184,7 @@ static void print_summary(const struct pgn_report *rep)
 	else
 		pgn_output_text.summary(stderr, s);
 	if (s->lost_records || s->lost_backends)
-		fprintf(stderr, "pgnetprof: WARNING: %llu records lost (ring buffer full), %llu backends not followed (table full)\n",
+		fprintf(stderr, "pgnetprof: WARNING: %llu records lost (ring buffer full), %llu backends not followed (no memory for their state, or over 65536 at once)\n",
 			(unsigned long long)s->lost_records, (unsigned long long)s->lost_backends);
 	if (s->store_dropped)
 		fprintf(stderr, "pgnetprof: WARNING: %llu rows not stored (results database away too long or buffer full: see --store-buffer, --store-wait)\n",

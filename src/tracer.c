@@ -128,45 +128,33 @@ static int attach_usdt(struct pgn_tracer *tr, struct bpf_program *p, const char 
 	return keep_link(tr, bpf_program__attach_usdt(p, -1, path, "postgresql", probe, NULL), what);
 }
 
-static int seed_one_err;
-
-/* The process's main thread joins the task-local storage the socket hooks
- * look in first (addressed by a pidfd); its other threads are found at
- * their next fork only, which PostgreSQL's backends, single-threaded,
- * never need. */
-static int seed_task(struct pgn_tracer *tr, pid_t pid)
+/* A backend's state is in the task-local storage of its main thread,
+ * which userspace addresses by pidfd. */
+static int pidfd_of(pid_t pid)
 {
-	struct pgn_task t = { 0 };
-	int pidfd = syscall(SYS_pidfd_open, pid, 0);
-	int err = 0;
-
-	if (pidfd < 0)
-		return errno == ESRCH ? 0 : -errno;	/* gone meanwhile */
-	if (bpf_map__update_elem(tr->skel->maps.tasks, &pidfd, sizeof(pidfd), &t, sizeof(t), BPF_NOEXIST) &&
-	    errno != EEXIST)
-		err = -errno;
-	close(pidfd);
-	return err;
+	return syscall(SYS_pidfd_open, pid, 0);
 }
+
+static int seed_one_err;
 
 static void seed_one(pid_t pid, uint64_t start_ns, void *arg)
 {
 	struct pgn_tracer *tr = arg;
 	static struct pgn_backend b;
 	__u32 key = pid;
-	int err;
+	__u8 one = 1;
+	int fd = pidfd_of(pid);
 
+	if (fd < 0)	/* gone meanwhile */
+		return;
 	memset(&b, 0, sizeof(b));
 	b.sess.pid = pid;
 	b.sess.proc_start_ns = start_ns;
-	if (bpf_map__update_elem(tr->skel->maps.backends, &key, sizeof(key), &b, sizeof(b), BPF_NOEXIST) &&
-	    errno != EEXIST) {
+	if (!bpf_map__update_elem(tr->skel->maps.backends, &fd, sizeof(fd), &b, sizeof(b), BPF_NOEXIST))
+		bpf_map__update_elem(tr->skel->maps.followed, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
+	else if (errno != EEXIST)
 		seed_one_err = -errno;
-		return;
-	}
-	err = seed_task(tr, pid);
-	if (err)
-		seed_one_err = err;
+	close(fd);
 }
 
 static int seed(struct pgn_tracer *tr, const struct pgn_options *o, const struct pgn_target *t)
@@ -175,7 +163,7 @@ static int seed(struct pgn_tracer *tr, const struct pgn_options *o, const struct
 	if (pgn_target_each_process(t, o->pid, seed_one, tr))
 		return -ENOENT;
 	if (seed_one_err)
-		fprintf(stderr, "pgnetprof: cannot add a process to the backend table: %s\n",
+		fprintf(stderr, "pgnetprof: cannot follow a running process: %s\n",
 			strerror(-seed_one_err));
 	return seed_one_err;
 }
@@ -311,8 +299,13 @@ void pgn_tracer_forget(pid_t pid, void *arg)
 {
 	struct pgn_tracer *tr = arg;
 	__u32 key = pid;
+	int fd = pidfd_of(pid);
 
-	bpf_map__delete_elem(tr->skel->maps.backends, &key, sizeof(key), 0);
+	if (fd >= 0) {
+		bpf_map__delete_elem(tr->skel->maps.backends, &fd, sizeof(fd), 0);
+		close(fd);
+	}
+	bpf_map__delete_elem(tr->skel->maps.followed, &key, sizeof(key), 0);
 }
 
 enum pgn_hook_backend pgn_tracer_backend(const struct pgn_tracer *tr)
@@ -344,15 +337,20 @@ static __u64 mono_now(void)
 /* Every backend the kernel follows, a copy at a time. */
 static void each_backend(struct pgn_tracer *tr, void (*fn)(struct pgn_backend *b, void *arg), void *arg)
 {
-	struct bpf_map *m = tr->skel->maps.backends;
+	struct bpf_map *m = tr->skel->maps.followed;
 	static struct pgn_backend b;
 	__u32 key, next, *prev = NULL;
+	int fd;
 
 	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
 		key = next;
 		prev = &key;
-		if (!bpf_map__lookup_elem(m, &key, sizeof(key), &b, sizeof(b), 0))
+		fd = pidfd_of(key);
+		if (fd < 0)
+			continue;
+		if (!bpf_map__lookup_elem(tr->skel->maps.backends, &fd, sizeof(fd), &b, sizeof(b), 0))
 			fn(&b, arg);
+		close(fd);
 	}
 }
 
