@@ -145,8 +145,11 @@ static void seed_one(pid_t pid, uint64_t start_ns, void *arg)
 	__u8 one = 1;
 	int fd = pidfd_of(pid);
 
-	if (fd < 0)	/* gone meanwhile */
+	if (fd < 0) {
+		if (errno != ESRCH)	/* ESRCH: gone meanwhile */
+			seed_one_err = -errno;
 		return;
+	}
 	memset(&b, 0, sizeof(b));
 	b.sess.pid = pid;
 	b.sess.proc_start_ns = start_ns;
@@ -346,8 +349,12 @@ static void each_backend(struct pgn_tracer *tr, void (*fn)(struct pgn_backend *b
 		key = next;
 		prev = &key;
 		fd = pidfd_of(key);
-		if (fd < 0)
+		if (fd < 0) {	/* ESRCH: exited, its records are already out */
+			if (errno != ESRCH)
+				fprintf(stderr, "pgnetprof: cannot read what process %u still holds: %s\n",
+					key, strerror(errno));
 			continue;
+		}
 		if (!bpf_map__lookup_elem(tr->skel->maps.backends, &fd, sizeof(fd), &b, sizeof(b), 0))
 			fn(&b, arg);
 		close(fd);
