@@ -18,16 +18,16 @@ static __always_inline struct sock *socket_sk(__u64 *ctx)
 }
 
 SEC("fentry/tcp_sendmsg")
-int fe_tcp_sendmsg(__u64 *ctx) { sock_call_start((struct sock *)ctx[0]); return 0; }
+int fe_tcp_sendmsg(__u64 *ctx) { sock_call_start(); return 0; }
 
 SEC("fentry/tcp_recvmsg")
-int fe_tcp_recvmsg(__u64 *ctx) { sock_call_start((struct sock *)ctx[0]); return 0; }
+int fe_tcp_recvmsg(__u64 *ctx) { sock_call_start(); return 0; }
 
 SEC("fentry/unix_stream_sendmsg")
-int fe_unix_sendmsg(__u64 *ctx) { sock_call_start(socket_sk(ctx)); return 0; }
+int fe_unix_sendmsg(__u64 *ctx) { sock_call_start(); return 0; }
 
 SEC("fentry/unix_stream_recvmsg")
-int fe_unix_recvmsg(__u64 *ctx) { sock_call_start(socket_sk(ctx)); return 0; }
+int fe_unix_recvmsg(__u64 *ctx) { sock_call_start(); return 0; }
 
 SEC("fexit/tcp_sendmsg")
 int fx_tcp_sendmsg(__u64 *ctx) { fexit_done(ctx, (struct sock *)ctx[0], 0, 1); return 0; }

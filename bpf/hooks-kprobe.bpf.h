@@ -3,41 +3,54 @@
  * the TCP and Unix-stream send/recv functions.  Only the first argument
  * is read, so the signature changes of tcp_recvmsg (5.19) do not matter.
  */
+/* A kretprobe has no arguments: the socket waits in the backend's state. */
+static __always_inline void kprobe_call_start(struct sock *sk)
+{
+	struct pgn_backend *b = current_backend();
+
+	if (b) {
+		b->call_sk = (__u64)sk;
+		sock_call_start();
+	}
+}
+
 SEC("kprobe/tcp_sendmsg")
 int BPF_KPROBE(kp_tcp_sendmsg, struct sock *sk)
 {
-	sock_call_start(sk);
+	kprobe_call_start(sk);
 	return 0;
 }
 
 SEC("kprobe/tcp_recvmsg")
 int BPF_KPROBE(kp_tcp_recvmsg, struct sock *sk)
 {
-	sock_call_start(sk);
+	kprobe_call_start(sk);
 	return 0;
 }
 
 SEC("kprobe/unix_stream_sendmsg")
 int BPF_KPROBE(kp_unix_sendmsg, struct socket *sock)
 {
-	sock_call_start(BPF_CORE_READ(sock, sk));
+	kprobe_call_start(BPF_CORE_READ(sock, sk));
 	return 0;
 }
 
 SEC("kprobe/unix_stream_recvmsg")
 int BPF_KPROBE(kp_unix_recvmsg, struct socket *sock)
 {
-	sock_call_start(BPF_CORE_READ(sock, sk));
+	kprobe_call_start(BPF_CORE_READ(sock, sk));
 	return 0;
 }
 
 static __always_inline void kretprobe_done(long ret, int rx)
 {
-	struct pgn_backend *b = current_backend();
-	__u64 start;
+	struct pgn_backend *b;
 
-	if (b && call_returned(b, ret, rx, &start))
-		sock_io(b, (struct sock *)b->call_sk, ret, rx, 0, start);
+	if (sock_call_empty(ret, rx))
+		return;
+	b = current_backend();
+	if (b)
+		sock_io(b, (struct sock *)b->call_sk, ret, rx, 0, sock_call_take(b));
 }
 
 SEC("kretprobe/tcp_sendmsg")

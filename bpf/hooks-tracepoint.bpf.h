@@ -25,7 +25,7 @@ int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 	if (id != PGN_NR_SENDTO && id != PGN_NR_RECVFROM && id != PGN_NR_SENDMSG &&
 	    id != PGN_NR_RECVMSG)
 		return 0;
-	sock_call_start(NULL);
+	sock_call_start();
 	return 0;
 }
 

@@ -83,6 +83,19 @@ static __always_inline void count_hit(void)
 		(*n)++;
 }
 
+/* Entry of the send/recv in flight on this CPU (see sock_call_start). */
+struct pgn_call {
+	__u64 task;
+	__u64 start_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pgn_call);
+} calls SEC(".maps");
+
 /* TCP handshakes completed on this machine, by socket, until a backend
  * claims the socket: the kernel's own SYN-ACK round-trip measurement. */
 struct {
@@ -141,7 +154,11 @@ PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 
 static __always_inline struct pgn_backend *current_backend(void)
 {
-	return bpf_task_storage_get(&backends, bpf_get_current_task_btf(), 0, 0);
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!task->bpf_storage)	/* most tasks: no look-up at all */
+		return NULL;
+	return bpf_task_storage_get(&backends, task, 0, 0);
 }
 
 /* A backend we attribute for: client socket known and not filtered out. */

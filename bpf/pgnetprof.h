@@ -170,7 +170,7 @@ struct pgn_backend {
 	__u32 flags;		/* enum pgn_backend_flags */
 	__u64 sk;		/* client socket (kernel pointer, identity only) */
 	__u64 call_sk;		/* socket of the call in flight (kprobe backend) */
-	__u64 call_start_ns;	/* entry of the send/recv in flight */
+	__u64 last_call_ns;	/* return of the last send/recv seen */
 	__u64 eagain_ns;	/* a send returned EAGAIN at this time; 0: not waiting */
 	__u64 tail_first_ns;	/* first byte of tail_rx */
 	__u32 last_segs_in;

@@ -126,6 +126,7 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 	__u64 now = bpf_ktime_get_ns();
 	struct pgn_io io = { .ts = now, .ret = ret };
 
+	b->last_call_ns = now;
 	if (!sk)
 		return;
 	if (!(b->flags & PGN_B_HAVE_SOCK) && (!rx || !claim_client_sock(b, sk)))
@@ -147,34 +148,72 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 		pgn_on_send(b, &io);
 }
 
-static __always_inline void sock_call_start(struct sock *sk)
+/*
+ * The entry stamp of a send/recv goes to a per-CPU slot tagged with the
+ * task, not to the backend's state: taking it needs no look-up, and the
+ * calls of every other process (which has no task-local storage at all)
+ * leave after one load.
+ */
+static __always_inline struct pgn_call *this_cpu_call(void)
 {
-	struct pgn_backend *b = current_backend();
+	__u32 zero = 0;
 
-	if (b) {
-		b->call_start_ns = bpf_ktime_get_ns();
-		b->call_sk = (__u64)sk;
+	return bpf_map_lookup_elem(&calls, &zero);
+}
+
+static __always_inline void sock_call_start(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pgn_call *c;
+
+	if (!task->bpf_storage)
+		return;
+	c = this_cpu_call();
+	if (c) {
+		c->task = (__u64)task;
+		c->start_ns = bpf_ktime_get_ns();
 	}
 }
 
 /*
- * The backend's send/recv in flight returned @ret: takes its entry stamp.
- * False when there is nothing to count: a recv that moved nothing (EAGAIN
- * before PostgreSQL waits, EOF, an error), which every backend makes once
- * per request, leaves here.
+ * Takes this CPU's entry stamp for the call returning now; 0 if unknown.
+ * It is another task's, or left over, when the task moved CPU inside the
+ * call: a left-over stamp predates the backend's last counted call.
  */
-static __always_inline bool call_returned(struct pgn_backend *b, long ret, int rx, __u64 *start)
+static __always_inline __u64 sock_call_take(struct pgn_backend *b)
 {
-	*start = b->call_start_ns;
-	b->call_start_ns = 0;
-	return !rx || ret > 0;
+	struct pgn_call *c = this_cpu_call();
+	__u64 start;
+
+	if (!c || c->task != (__u64)bpf_get_current_task_btf())
+		return 0;
+	c->task = 0;
+	start = c->start_ns;
+	if (b && start <= b->last_call_ns)
+		return 0;
+	return start;
+}
+
+/*
+ * A recv that moved nothing (EAGAIN before PostgreSQL waits, which every
+ * backend makes once per request; EOF; an error) is not traffic: it
+ * drops its stamp and leaves before the backend's look-up.
+ */
+static __always_inline bool sock_call_empty(long ret, int rx)
+{
+	if (!rx || ret > 0)
+		return false;
+	sock_call_take(NULL);
+	return true;
 }
 
 static __always_inline void sock_call_done(struct sock *sk, long ret, int rx, int btf)
 {
-	struct pgn_backend *b = current_backend();
-	__u64 start;
+	struct pgn_backend *b;
 
-	if (b && call_returned(b, ret, rx, &start))
-		sock_io(b, sk, ret, rx, btf, start);
+	if (sock_call_empty(ret, rx))
+		return;
+	b = current_backend();
+	if (b)
+		sock_io(b, sk, ret, rx, btf, sock_call_take(b));
 }
