@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,6 +231,9 @@ int main(int argc, char **argv)
 		err = 0;
 		goto cleanup;
 	}
+	/* Only this thread writes the report: stdio's per-call locking (taken
+	 * once the --store writer thread exists) is most of its cost. */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	pgn_report_init(&rep, output_of(&o, real_now_ns()), stdout);
 	rep.redact = o.redact;
 	rep.executor_times = o.probe_set == PGN_PROBES_FULL;
