@@ -46,6 +46,10 @@ for probes in status query full; do
 		eq "[$probes] rx_bytes of '$text' = 1+4+len+1" "$(echo "$rec" | jq .rx_bytes)" "$want"
 		eq "[$probes] rx_calls of '$text'" "$(echo "$rec" | jq .rx_calls)" 1
 		eq "[$probes] status of '$text'" "$(echo "$rec" | jq -r .status)" ok
+		# each call's entry stamp is its own: a lost one reads 0, a stale
+		# one spans more than the statement's whole response
+		eq "[$probes] time inside the recv and sends of '$text' measured, within its response" \
+			"$(echo "$rec" | jq '.rx_ns > 0 and .tx_ns > 0 and .rx_ns + .tx_ns <= .response_ns')" true
 	done
 	rep=$(records statement | jq -c 'select(.query == "select repeat('"'"'x'"'"', 20000)")')
 	tx=$(echo "$rep" | jq .tx_bytes)
