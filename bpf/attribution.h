@@ -104,6 +104,21 @@ PGN_INLINE void pgn_stmt_open_with_tail(struct pgn_backend *b, struct pgn_traffi
 	pgn_dir_add(&b->stmt.t.rx, &tail);
 }
 
+/*
+ * The entry stamp of the send/recv returning now, from the per-CPU slot
+ * its entry hook wrote (@slot_task's, taken at @start): 0, unknown, when
+ * it is another task's (this one moved CPU inside the call), or when it
+ * predates the backend's last counted call (left over from such a move).
+ * @b is NULL when no backend state is at hand.
+ */
+PGN_INLINE __u64 pgn_call_entry(const struct pgn_backend *b, __u64 slot_task, __u64 task,
+				__u64 start)
+{
+	if (slot_task != task || (b && start <= b->last_call_ns))
+		return 0;
+	return start;
+}
+
 PGN_INLINE void pgn_account(struct pgn_backend *b, struct pgn_traffic *bk,
 			    const struct pgn_io *io, int rx)
 {

@@ -152,11 +152,19 @@ PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 
 #include "attribution.h"
 
+/* False for a task with no task-local storage at all, which is most of the
+ * machine: the socket hooks, which fire for every process, drop it after
+ * one load, without a look-up. */
+static __always_inline bool may_be_backend(struct task_struct *task)
+{
+	return task->bpf_storage;
+}
+
 static __always_inline struct pgn_backend *current_backend(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
-	if (!task->bpf_storage)	/* most tasks: no look-up at all */
+	if (!may_be_backend(task))
 		return NULL;
 	return bpf_task_storage_get(&backends, task, 0, 0);
 }

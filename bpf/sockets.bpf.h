@@ -166,7 +166,7 @@ static __always_inline void sock_call_start(void)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pgn_call *c;
 
-	if (!task->bpf_storage)
+	if (!may_be_backend(task))
 		return;
 	c = this_cpu_call();
 	if (c) {
@@ -175,22 +175,19 @@ static __always_inline void sock_call_start(void)
 	}
 }
 
-/*
- * Takes this CPU's entry stamp for the call returning now; 0 if unknown.
- * It is another task's, or left over, when the task moved CPU inside the
- * call: a left-over stamp predates the backend's last counted call.
- */
+/* Takes this CPU's entry stamp for the call returning now (see
+ * pgn_call_entry); 0 if unknown. */
 static __always_inline __u64 sock_call_take(struct pgn_backend *b)
 {
 	struct pgn_call *c = this_cpu_call();
+	__u64 task = (__u64)bpf_get_current_task_btf();
 	__u64 start;
 
-	if (!c || c->task != (__u64)bpf_get_current_task_btf())
+	if (!c)
 		return 0;
-	c->task = 0;
-	start = c->start_ns;
-	if (b && start <= b->last_call_ns)
-		return 0;
+	start = pgn_call_entry(b, c->task, task, c->start_ns);
+	if (c->task == task)
+		c->task = 0;
 	return start;
 }
 

@@ -502,6 +502,20 @@ static void one_statement(void)
 	send_(60);
 }
 
+/* Call entry stamps come from a per-CPU slot: only this task's, and only
+ * one taken after the backend's last counted call, are the call's own. */
+static void test_call_entry(void **state)
+{
+	(void)state;
+	be.last_call_ns = 5000;
+	assert_int_equal(pgn_call_entry(&be, 7, 7, 6000), 6000);
+	assert_int_equal(pgn_call_entry(&be, 8, 7, 6000), 0);	/* another task's */
+	assert_int_equal(pgn_call_entry(&be, 7, 7, 4000), 0);	/* left over from a move */
+	assert_int_equal(pgn_call_entry(&be, 7, 7, 5000), 0);
+	assert_int_equal(pgn_call_entry(NULL, 7, 7, 4000), 4000);	/* no state to compare */
+	assert_int_equal(pgn_call_entry(NULL, 8, 7, 4000), 0);
+}
+
 static void test_endpoint_records(void **state)
 {
 	(void)state;
@@ -544,6 +558,7 @@ int main(void)
 		cmocka_unit_test_setup(test_outbound_and_abort, setup),
 		cmocka_unit_test_setup(test_portal_nesting, setup),
 		cmocka_unit_test_setup(test_endpoint_records, setup),
+		cmocka_unit_test_setup(test_call_entry, setup),
 	};
 
 	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
