@@ -33,15 +33,15 @@ const volatile __u8 laddr_len = 0;	/* 4 or 16 */
 const volatile __u8 raddr_len = 0;
 const volatile __u16 filter_lport = 0;	/* host byte order; 0: any */
 const volatile __u16 filter_rport = 0;
+const volatile __u64 wake_bytes = PGN_BUFFER_DEFAULT / 4;	/* a quarter of the ring */
 
 __u64 lost_records = 0;
 __u64 lost_backends = 0;	/* no memory for a backend's state */
 
-#define EVENTS_SIZE (8 << 20)
-
+/* Sized by userspace (--buffer-size) before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, EVENTS_SIZE);
+	__uint(max_entries, PGN_BUFFER_DEFAULT);
 } events SEC(".maps");
 
 /*
@@ -112,7 +112,7 @@ struct {
  */
 static __always_inline void emit(void *rec, __u64 size)
 {
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > EVENTS_SIZE / 4 ?
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_bytes ?
 		      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	if (bpf_ringbuf_output(&events, rec, size, flags))

@@ -5,6 +5,11 @@
 /* Upper bound of captured SQL text; --query-max picks up to this. */
 #define PGN_QUERY_MAX 8192
 
+/* The record ring buffer (--buffer-size): a power of two in this range. */
+#define PGN_BUFFER_DEFAULT (2u << 20)
+#define PGN_BUFFER_MIN (64u << 10)
+#define PGN_BUFFER_MAX (1u << 30)
+
 enum pgn_record_type {
 	PGN_REC_STATEMENT = 1,
 	PGN_REC_SESSION = 2,

@@ -45,6 +45,7 @@ enum {
 	OPT_MIN_BYTES,
 	OPT_MIN_DURATION,
 	OPT_QUERY_MAX,
+	OPT_BUFFER_SIZE,
 	OPT_LOAD_ONLY,
 	OPT_STORE,
 	OPT_INIT_STORE,
@@ -66,6 +67,7 @@ static const struct argp_option opts[] = {
 	{ "format", 'f', "FORMAT", 0, "text (default), json (JSON Lines, one object per record), requests (pt-tcp-model's first-stage lines: id start end elapsed IP:port) or none (records only to --store)", 0 },
 	{ "duration", 'd', "SECS", 0, "trace for SECS seconds, then flush and exit", 0 },
 	{ "query-max", OPT_QUERY_MAX, "BYTES", 0, "longest SQL text kept per statement (default 2048, at most 8191)", 0 },
+	{ "buffer-size", OPT_BUFFER_SIZE, "SIZE", 0, "kernel ring buffer holding records until pgnetprof reads them: a power of two from 64K to 1G (suffix K, M or G; default 2M). A bigger one rides out longer stalls of pgnetprof (see lost_records); a smaller one costs the backends less per statement, its memory being warmer in the CPU caches", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint", 0 },
 	{ "probes", OPT_PROBES, "SET", 0, "USDT probes marking statements: status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution)", 0 },
 	{ "load-only", OPT_LOAD_ONLY, NULL, 0, "load the chosen backend's programs (the kernel verifies them), attach nothing, exit", 0 },
@@ -147,6 +149,28 @@ static unsigned long long parse_uint(struct argp_state *st, const char *what,
 	return v;
 }
 
+/* SIZE[K|M|G], binary units: a power of two within the ring buffer's range. */
+static uint32_t parse_buffer_size(struct argp_state *st, const char *arg)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (errno || end == arg || *end || arg[0] == '-' || v > PGN_BUFFER_MAX)
+		argp_error(st, "invalid --buffer-size '%s': expected bytes with an optional K, M or G suffix, such as 8M", arg);
+	v <<= shift;
+	if (v < PGN_BUFFER_MIN || v > PGN_BUFFER_MAX || (v & (v - 1)))
+		argp_error(st, "invalid --buffer-size '%s': give a power of two from 64K to 1G, such as 8M", arg);
+	return (uint32_t)v;
+}
+
 static void parse_addr(struct argp_state *st, const char *arg, struct pgn_addr_filter *f)
 {
 	if (inet_pton(AF_INET, arg, f->addr) == 1)
@@ -219,6 +243,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		o->query_max = parse_uint(st, "--query-max", arg, PGN_QUERY_MAX - 1);
 		if (!o->query_max)
 			argp_error(st, "invalid --query-max '0': give at least 1 byte");
+		break;
+	case OPT_BUFFER_SIZE:
+		o->buffer_size = parse_buffer_size(st, arg);
 		break;
 	case OPT_BACKEND:
 		i = lookup_name(backend_names, 4, arg);
@@ -398,6 +425,7 @@ void pgn_options_parse(int argc, char **argv, struct pgn_options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->query_max = 2048;
+	o->buffer_size = PGN_BUFFER_DEFAULT;
 	o->backend = PGN_BACKEND_AUTO;
 	o->probe_set = PGN_PROBES_STATUS;
 	o->store_buffer = 100000;

@@ -58,6 +58,7 @@ struct pgn_options {
 	uint64_t min_bytes;
 	uint64_t min_duration_ns;
 	unsigned query_max;
+	uint32_t buffer_size;	/* --buffer-size: the record ring buffer, bytes */
 	const char *store;	/* --store CONNINFO */
 	const char *init_store;	/* --init-store CONNINFO */
 	const char *store_host;

@@ -184,9 +184,12 @@ static void print_summary(const struct pgn_report *rep)
 		rep->out->summary(stdout, s);
 	else
 		pgn_output_text.summary(stderr, s);
-	if (s->lost_records || s->lost_backends)
-		fprintf(stderr, "pgnetprof: WARNING: %llu records lost (ring buffer full), %llu backends not followed (no memory for their state, or over 65536 at once)\n",
-			(unsigned long long)s->lost_records, (unsigned long long)s->lost_backends);
+	if (s->lost_records)
+		fprintf(stderr, "pgnetprof: WARNING: %llu records lost: the ring buffer was full (pgnetprof fell behind); give a bigger --buffer-size\n",
+			(unsigned long long)s->lost_records);
+	if (s->lost_backends)
+		fprintf(stderr, "pgnetprof: WARNING: %llu backends not followed (no kernel memory for their state, or over 65536 at once)\n",
+			(unsigned long long)s->lost_backends);
 	if (s->store_dropped)
 		fprintf(stderr, "pgnetprof: WARNING: %llu rows not stored (results database away too long or buffer full: see --store-buffer, --store-wait)\n",
 			(unsigned long long)s->store_dropped);

@@ -69,6 +69,7 @@ static void set_rodata(struct pgnetprof_bpf *s, const struct pgn_options *o, con
 
 	ro->probe_set = o->probe_set;
 	ro->query_max = o->query_max + 1;	/* + NUL */
+	ro->wake_bytes = o->buffer_size / 4;
 	ro->track_exec = !o->pid;
 	ro->target_dev = t->kdev;
 	ro->target_ino = t->ino;
@@ -238,7 +239,9 @@ static int try_backend(struct pgn_tracer *tr, enum pgn_hook_backend b,
 		return -errno;
 	set_rodata(tr->skel, o, t);
 	set_autoload(tr->skel, b, o->probe_set);
-	err = pgnetprof_bpf__load(tr->skel);
+	err = bpf_map__set_max_entries(tr->skel->maps.events, o->buffer_size);
+	if (!err)
+		err = pgnetprof_bpf__load(tr->skel);
 	if (!err && !o->load_only)
 		err = attach_hooks(tr);
 	if (err) {

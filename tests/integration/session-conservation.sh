@@ -66,4 +66,27 @@ for probes in status query full; do
 	done
 done
 
+# The ring buffer holds records while pgnetprof is not reading (stopped
+# here): the default one keeps all of a burst, a smaller one loses some,
+# counts them and says what to do.
+N=3000
+seq 1 $N | sed 's/.*/select &;/' >"$WORK/burst.sql"
+burst() {	# burst [OPTIONS]: N statements while pgnetprof is stopped
+	prof_start -f json "$@"
+	kill -STOP "$PROF_PID"
+	psql_ -o /dev/null -f "$WORK/burst.sql"
+	kill -CONT "$PROF_PID"
+	prof_stop
+}
+burst
+eq "default buffer: every statement of the burst recorded" "$(records statement | grep -c .)" $N
+eq "default buffer: none lost" "$(records summary | jq .lost_records)" 0
+burst --buffer-size 64K
+lost=$(records summary | jq .lost_records)
+check "64K buffer: records lost ($lost)" test "$lost" -gt 0
+eq "64K buffer: recorded + lost = statements" "$(($(records statement | grep -c .) + lost))" $N
+check "64K buffer: the warning names --buffer-size" grep -q "records lost.*--buffer-size" "$WORK/err"
+eq "64K buffer: the session's statement count is the kernel's, lost or not" \
+	"$(records session | jq .statements)" $N
+
 done_testing
