@@ -68,14 +68,33 @@ done
 
 # The ring buffer holds records while pgnetprof is not reading (stopped
 # here): the default one keeps all of a burst, a smaller one loses some,
-# counts them and says what to do.
+# counts them and says what to do. The session ends once pgnetprof reads
+# again, so that its own record is not among the lost.
 N=3000
 seq 1 $N | sed 's/.*/select &;/' >"$WORK/burst.sql"
+mkfifo "$WORK/burst.in"
 burst() {	# burst [OPTIONS]: N statements while pgnetprof is stopped
+	local hold psql_pid
+	rm -f "$WORK/burst.done"
+	exec {hold}<>"$WORK/burst.in"	# psql reads it after the burst
 	prof_start -f json "$@"
 	kill -STOP "$PROF_PID"
-	psql_ -o /dev/null -f "$WORK/burst.sql"
+	psql_ -o /dev/null -f "$WORK/burst.sql" -c "\\! touch $WORK/burst.done" -f "$WORK/burst.in" &
+	psql_pid=$!
+	for _ in $(seq 1 1200); do
+		[ -e "$WORK/burst.done" ] && break
+		sleep 0.1
+	done
 	kill -CONT "$PROF_PID"
+	# output (a stdio buffer's worth of records) means it is reading again
+	# and has made room for the session's record
+	for _ in $(seq 1 600); do
+		[ -s "$WORK/out" ] && break
+		sleep 0.05
+	done
+	echo '\q' >&"$hold"	# kept open until psql is gone: a fifo drops what no one holds
+	wait "$psql_pid"
+	exec {hold}>&-
 	prof_stop
 }
 burst
