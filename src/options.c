@@ -67,7 +67,7 @@ static const struct argp_option opts[] = {
 	{ "format", 'f', "FORMAT", 0, "text (default), json (JSON Lines, one object per record), requests (pt-tcp-model's first-stage lines: id start end elapsed IP:port) or none (records only to --store)", 0 },
 	{ "duration", 'd', "SECS", 0, "trace for SECS seconds, then flush and exit", 0 },
 	{ "query-max", OPT_QUERY_MAX, "BYTES", 0, "longest SQL text kept per statement (default 2048, at most 8191)", 0 },
-	{ "buffer-size", OPT_BUFFER_SIZE, "SIZE", 0, "kernel ring buffer holding records until pgnetprof reads them: a power of two from 64K to 1G (suffix K, M or G; default 2M). A bigger one rides out longer stalls of pgnetprof (see lost_records); a smaller one costs the backends less per statement, its memory being warmer in the CPU caches", 0 },
+	{ "buffer-size", OPT_BUFFER_SIZE, "SIZE", 0, "kernel ring buffer holding records until pgnetprof reads them: a power of two from 64K to 1G (suffix K, M or G; default 2M). A bigger one rides out longer stalls of pgnetprof (see lost_records) but costs the backends more per statement, its memory being colder in the CPU caches; a much smaller one wakes pgnetprof too often", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint", 0 },
 	{ "probes", OPT_PROBES, "SET", 0, "USDT probes marking statements: status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution)", 0 },
 	{ "load-only", OPT_LOAD_ONLY, NULL, 0, "load the chosen backend's programs (the kernel verifies them), attach nothing, exit", 0 },
