@@ -6,11 +6,12 @@
 /* A kretprobe has no arguments: the socket waits in the backend's state. */
 static __always_inline void kprobe_call_start(struct sock *sk)
 {
-	struct pgn_backend *b = current_backend();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pgn_backend *b = backend_of(task);
 
 	if (b) {
 		b->call_sk = (__u64)sk;
-		sock_call_start();
+		sock_call_stamp(task);
 	}
 }
 
@@ -42,41 +43,31 @@ int BPF_KPROBE(kp_unix_recvmsg, struct socket *sock)
 	return 0;
 }
 
-static __always_inline void kretprobe_done(long ret, int rx)
-{
-	struct pgn_backend *b;
-
-	if (sock_call_empty(ret, rx))
-		return;
-	b = current_backend();
-	if (b)
-		sock_io(b, (struct sock *)b->call_sk, ret, rx, 0, sock_call_take(b));
-}
 
 SEC("kretprobe/tcp_sendmsg")
 int BPF_KRETPROBE(krp_tcp_sendmsg, int ret)
 {
-	kretprobe_done(ret, 0);
+	sock_call_done(NULL, ret, 0, 0);
 	return 0;
 }
 
 SEC("kretprobe/tcp_recvmsg")
 int BPF_KRETPROBE(krp_tcp_recvmsg, int ret)
 {
-	kretprobe_done(ret, 1);
+	sock_call_done(NULL, ret, 1, 0);
 	return 0;
 }
 
 SEC("kretprobe/unix_stream_sendmsg")
 int BPF_KRETPROBE(krp_unix_sendmsg, int ret)
 {
-	kretprobe_done(ret, 0);
+	sock_call_done(NULL, ret, 0, 0);
 	return 0;
 }
 
 SEC("kretprobe/unix_stream_recvmsg")
 int BPF_KRETPROBE(krp_unix_recvmsg, int ret)
 {
-	kretprobe_done(ret, 1);
+	sock_call_done(NULL, ret, 1, 0);
 	return 0;
 }

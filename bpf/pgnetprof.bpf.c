@@ -160,13 +160,16 @@ static __always_inline bool may_be_backend(struct task_struct *task)
 	return task->bpf_storage;
 }
 
-static __always_inline struct pgn_backend *current_backend(void)
+static __always_inline struct pgn_backend *backend_of(struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-
 	if (!may_be_backend(task))
 		return NULL;
 	return bpf_task_storage_get(&backends, task, 0, 0);
+}
+
+static __always_inline struct pgn_backend *current_backend(void)
+{
+	return backend_of(bpf_get_current_task_btf());
 }
 
 /* A backend we attribute for: client socket known and not filtered out. */

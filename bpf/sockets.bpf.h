@@ -161,56 +161,57 @@ static __always_inline struct pgn_call *this_cpu_call(void)
 	return bpf_map_lookup_elem(&calls, &zero);
 }
 
-static __always_inline void sock_call_start(void)
+/* Stamps the entry of @task's send/recv. */
+static __always_inline void sock_call_stamp(struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pgn_call *c;
+	struct pgn_call *c = this_cpu_call();
 
-	if (!may_be_backend(task))
-		return;
-	c = this_cpu_call();
 	if (c) {
 		c->task = (__u64)task;
 		c->start_ns = bpf_ktime_get_ns();
 	}
 }
 
-/* Takes this CPU's entry stamp for the call returning now (see
+static __always_inline void sock_call_start(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (may_be_backend(task))
+		sock_call_stamp(task);
+}
+
+/* Takes this CPU's entry stamp for @task's call returning now (see
  * pgn_call_entry); 0 if unknown. */
-static __always_inline __u64 sock_call_take(struct pgn_backend *b)
+static __always_inline __u64 sock_call_take(struct pgn_backend *b, struct task_struct *task)
 {
 	struct pgn_call *c = this_cpu_call();
-	__u64 task = (__u64)bpf_get_current_task_btf();
 	__u64 start;
 
 	if (!c)
 		return 0;
-	start = pgn_call_entry(b, c->task, task, c->start_ns);
-	if (c->task == task)
+	start = pgn_call_entry(b, c->task, (__u64)task, c->start_ns);
+	if (c->task == (__u64)task)
 		c->task = 0;
 	return start;
 }
 
 /*
- * A recv that moved nothing (EAGAIN before PostgreSQL waits, which every
- * backend makes once per request; EOF; an error) is not traffic: it
- * drops its stamp and leaves before the backend's look-up.
+ * A send/recv returned @ret on @sk (NULL: the socket kprobe_call_start
+ * kept, a kretprobe having no arguments). A recv that moved nothing
+ * (EAGAIN before PostgreSQL waits, which every backend makes once per
+ * request; EOF; an error) is not traffic: it drops its stamp and leaves
+ * before the backend's look-up.
  */
-static __always_inline bool sock_call_empty(long ret, int rx)
-{
-	if (!rx || ret > 0)
-		return false;
-	sock_call_take(NULL);
-	return true;
-}
-
 static __always_inline void sock_call_done(struct sock *sk, long ret, int rx, int btf)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct pgn_backend *b;
 
-	if (sock_call_empty(ret, rx))
+	if (rx && ret <= 0) {
+		sock_call_take(NULL, task);
 		return;
-	b = current_backend();
+	}
+	b = backend_of(task);
 	if (b)
-		sock_io(b, sk, ret, rx, btf, sock_call_take(b));
+		sock_io(b, sk ? sk : (struct sock *)b->call_sk, ret, rx, btf, sock_call_take(b, task));
 }
