@@ -44,30 +44,39 @@ int BPF_KPROBE(kp_unix_recvmsg, struct socket *sock)
 }
 
 
+static __always_inline void kretprobe_done(long ret, int rx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pgn_backend *b = sock_call_returned(task, ret, rx);
+
+	if (b)
+		sock_io(b, (struct sock *)b->call_sk, ret, rx, 0, sock_call_take(b, task));
+}
+
 SEC("kretprobe/tcp_sendmsg")
 int BPF_KRETPROBE(krp_tcp_sendmsg, int ret)
 {
-	sock_call_done(NULL, ret, 0, 0);
+	kretprobe_done(ret, 0);
 	return 0;
 }
 
 SEC("kretprobe/tcp_recvmsg")
 int BPF_KRETPROBE(krp_tcp_recvmsg, int ret)
 {
-	sock_call_done(NULL, ret, 1, 0);
+	kretprobe_done(ret, 1);
 	return 0;
 }
 
 SEC("kretprobe/unix_stream_sendmsg")
 int BPF_KRETPROBE(krp_unix_sendmsg, int ret)
 {
-	sock_call_done(NULL, ret, 0, 0);
+	kretprobe_done(ret, 0);
 	return 0;
 }
 
 SEC("kretprobe/unix_stream_recvmsg")
 int BPF_KRETPROBE(krp_unix_recvmsg, int ret)
 {
-	sock_call_done(NULL, ret, 1, 0);
+	kretprobe_done(ret, 1);
 	return 0;
 }

@@ -196,22 +196,28 @@ static __always_inline __u64 sock_call_take(struct pgn_backend *b, struct task_s
 }
 
 /*
- * A send/recv returned @ret on @sk (NULL: the socket kprobe_call_start
- * kept, a kretprobe having no arguments). A recv that moved nothing
- * (EAGAIN before PostgreSQL waits, which every backend makes once per
- * request; EOF; an error) is not traffic: it drops its stamp and leaves
- * before the backend's look-up.
+ * @task's send/recv returned @ret: its backend, or NULL when there is
+ * nothing to count. A recv that moved nothing (EAGAIN before PostgreSQL
+ * waits, which every backend makes once per request; EOF; an error) is
+ * not traffic: it drops its stamp and leaves before the backend's look-up.
  */
+static __always_inline struct pgn_backend *sock_call_returned(struct task_struct *task, long ret,
+							      int rx)
+{
+	if (rx && ret <= 0) {
+		sock_call_take(NULL, task);
+		return NULL;
+	}
+	return backend_of(task);
+}
+
+/* @sk is a BTF pointer when @btf (the verifier must see it as one: the
+ * kretprobe path, whose socket is a number, stays apart). */
 static __always_inline void sock_call_done(struct sock *sk, long ret, int rx, int btf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct pgn_backend *b;
+	struct pgn_backend *b = sock_call_returned(task, ret, rx);
 
-	if (rx && ret <= 0) {
-		sock_call_take(NULL, task);
-		return;
-	}
-	b = backend_of(task);
 	if (b)
-		sock_io(b, sk ? sk : (struct sock *)b->call_sk, ret, rx, btf, sock_call_take(b, task));
+		sock_io(b, sk, ret, rx, btf, sock_call_take(b, task));
 }
