@@ -14,7 +14,32 @@ enum pgn_record_type {
 	PGN_REC_STATEMENT = 1,
 	PGN_REC_SESSION = 2,
 	PGN_REC_ENDPOINT = 3,
+	PGN_REC_BATCH = 4,
 };
+
+/*
+ * Records leave the kernel in batches, each CPU's own (see emit() in
+ * pgnetprof.bpf.c): this header, then every record as a pgn_staged
+ * header, its bytes and padding to 8. Each record carries its backend's
+ * sequence number, since a backend that moved CPU may have a later record
+ * delivered before an earlier one.
+ */
+struct pgn_batch_rec {
+	__u32 type;		/* PGN_REC_BATCH */
+	__u32 len;		/* bytes after this header */
+	__u32 records;
+	__u32 busy;		/* kernel side: an append is under way */
+};
+
+struct pgn_staged {
+	__u32 size;		/* of the record that follows */
+	__u32 pad;
+};
+
+/* Bytes staged per CPU before they go out as one batch; a bigger record
+ * goes out alone. */
+#define PGN_STAGE_SIZE 16384
+#define PGN_STAGE_REC_MAX 2048
 
 /* Which USDT probes mark statements (see --probes). */
 enum pgn_probe_set {
@@ -103,7 +128,7 @@ struct pgn_session_rec {
 	__u64 end_ns;
 	__u64 statements;
 	__u32 handshake_us;	/* SYN-ACK sent to handshake ACK; 0: not seen */
-	__u32 pad;
+	__u32 seq;		/* the backend's record number (see pgn_batch_rec) */
 	__u64 out_rx_bytes;	/* on the backend's other sockets (postgres_fdw, dblink) */
 	__u64 out_tx_bytes;
 	struct pgn_endpoint ep;
@@ -123,6 +148,8 @@ struct pgn_endpoint_rec {
 	__u32 pid;
 	__u64 proc_start_ns;
 	struct pgn_endpoint ep;
+	__u32 seq;
+	__u32 pad;
 };
 
 struct pgn_stmt_rec {
@@ -146,7 +173,7 @@ struct pgn_stmt_rec {
 	__u8 pad[2];
 	__u32 query_len;	/* bytes in query[], without NUL */
 	__u32 request_bytes;	/* received before the statement began */
-	__u32 pad2;
+	__u32 seq;
 	__u64 portal_ns;	/* --probes full: time in the outermost PortalRun calls */
 	char query[PGN_QUERY_MAX];
 };
@@ -184,6 +211,8 @@ struct pgn_backend {
 	__u32 portal_depth;	/* --probes full: PortalRun nesting */
 	__u64 portal_start_ns;	/* entry of the outermost PortalRun */
 	__u64 first_text;	/* text address of the hit that opened the statement */
+	__u32 seq;		/* of the next record */
+	__u32 pad;
 	struct pgn_dir tail_rx;	/* received since the last send: a pending request */
 	struct pgn_session_rec sess;
 	struct pgn_stmt_rec stmt;

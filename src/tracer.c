@@ -11,6 +11,7 @@
 
 #include "flush.h"
 #include "pgnetprof.skel.h"
+#include "reorder.h"
 #include "tracer.h"
 
 #define MAX_LINKS 32
@@ -23,6 +24,8 @@ struct pgn_tracer {
 	unsigned probe_set;
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
+	struct pgn_reorder ro;
+	int ncpus;
 };
 
 /* The kernel-hook programs of each backend; NULL-terminated. */
@@ -218,13 +221,92 @@ static void detach_all(struct pgn_tracer *tr)
 		bpf_link__destroy(tr->links[--tr->nlinks]);
 }
 
+static void deliver_record(void *arg, const void *rec, size_t size)
+{
+	struct pgn_tracer *tr = arg;
+
+	if (pgn_report_record(tr->rep, rec, size, 0))
+		fprintf(stderr, "pgnetprof: skipped a malformed record (%zu bytes)\n", size);
+}
+
+/* One CPU's stage: its records, each after a pgn_staged. */
+static int unbatch(struct pgn_tracer *tr, const struct pgn_batch_rec *b, size_t size)
+{
+	const unsigned char *p = (const void *)(b + 1), *end;
+	const struct pgn_staged *s;
+
+	if (size < sizeof(*b) || b->len > size - sizeof(*b))
+		return -1;
+	for (end = p + b->len; p < end; p += sizeof(*s) + ((s->size + 7) & ~7u)) {
+		s = (const void *)p;
+		if ((size_t)(end - p) < sizeof(*s) || s->size > (size_t)(end - p) - sizeof(*s))
+			return -1;
+		pgn_reorder_push(&tr->ro, s + 1, s->size);
+	}
+	return 0;
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct pgn_tracer *tr = ctx;
 
-	if (pgn_report_record(tr->rep, data, size, 0))
-		fprintf(stderr, "pgnetprof: skipped a malformed record (%zu bytes)\n", size);
+	if (size < sizeof(__u32) || *(__u32 *)data != PGN_REC_BATCH)
+		pgn_reorder_push(&tr->ro, data, size);
+	else if (unbatch(tr, data, size))
+		fprintf(stderr, "pgnetprof: skipped a malformed batch of records (%zu bytes)\n", size);
 	return 0;
+}
+
+/*
+ * Sends every CPU's staged records to the ring buffer (see emit() in the
+ * BPF program). A run that finds an append under way on its CPU returns
+ * 1 and is repeated; the append ends as soon as the run's IPI returns.
+ */
+static int flush_stages(struct pgn_tracer *tr)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU);
+	int fd = bpf_program__fd(tr->skel->progs.flush_stage);
+
+	for (int cpu = 0; cpu < tr->ncpus; cpu++) {
+		opts.cpu = cpu;
+		for (int tries = 0; tries < 100; tries++) {
+			if (bpf_prog_test_run_opts(fd, &opts)) {
+				if (errno == ENXIO)	/* offline CPU */
+					break;
+				return -errno;
+			}
+			if (!opts.retval)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* After a wait: everything the kernel finished is delivered, in order. */
+static int drain(struct pgn_tracer *tr)
+{
+	int n;
+
+	flush_stages(tr);
+	n = ring_buffer__consume(tr->rb);
+	pgn_reorder_release(&tr->ro);
+	return n;
+}
+
+/* Staging needs BPF_PROG_TEST_RUN on a chosen CPU (Linux 5.10); without
+ * it every record goes out alone. */
+static void check_staging(struct pgn_tracer *tr, int verbose)
+{
+	int err;
+
+	tr->ncpus = libbpf_num_possible_cpus();
+	err = tr->ncpus > 0 ? flush_stages(tr) : tr->ncpus;
+	if (!err)
+		return;
+	tr->skel->bss->stage_off = 1;
+	if (verbose)
+		fprintf(stderr, "pgnetprof: records go out one by one (cannot flush per-CPU stages: %s)\n",
+			strerror(-err));
 }
 
 /* Opens and loads one backend; with quiet, libbpf's complaints are for -v. */
@@ -264,6 +346,7 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 
 	if (!tr)
 		return NULL;
+	pgn_reorder_init(&tr->ro, deliver_record, tr);
 	tr->probe_set = o->probe_set;
 	if (o->backend != PGN_BACKEND_AUTO) {
 		err = try_backend(tr, o->backend, o, t);
@@ -292,6 +375,7 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 			fprintf(stderr, "pgnetprof: cannot open the ring buffer: %s\n", strerror(errno));
 			goto fail;
 		}
+		check_staging(tr, o->verbose);
 	}
 	return tr;
 fail:
@@ -320,7 +404,7 @@ enum pgn_hook_backend pgn_tracer_backend(const struct pgn_tracer *tr)
 }
 
 /* The kernel wakes us only when the buffer fills up (see emit() in the BPF
- * program), so what arrived meanwhile is consumed after each timeout. */
+ * program), so what arrived meanwhile is drained after each timeout. */
 int pgn_tracer_poll(struct pgn_tracer *tr, struct pgn_report *rep, int timeout_ms)
 {
 	int n;
@@ -329,7 +413,7 @@ int pgn_tracer_poll(struct pgn_tracer *tr, struct pgn_report *rep, int timeout_m
 	n = ring_buffer__poll(tr->rb, timeout_ms);
 	if (n == -EINTR)
 		n = 0;
-	return n < 0 ? n : ring_buffer__consume(tr->rb);
+	return n < 0 ? n : drain(tr);
 }
 
 static __u64 mono_now(void)
@@ -404,9 +488,9 @@ __u64 pgn_tracer_settled(struct pgn_tracer *tr, struct pgn_report *rep)
 	__u64 settled = mono_now();
 
 	each_backend(tr, oldest_request, &settled);
-	/* a statement that ended while we looked has its record in the buffer */
+	/* a statement that ended before we looked is staged or in the buffer */
 	tr->rep = rep;
-	ring_buffer__consume(tr->rb);
+	drain(tr);
 	return settled;
 }
 
@@ -430,7 +514,7 @@ void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
 	detach_all(tr);
 	tr->rep = rep;
 	if (tr->rb)
-		ring_buffer__consume(tr->rb);
+		drain(tr);
 	flush_open_backends(tr, rep);
 	rep->sum.lost_records = tr->skel->bss->lost_records;
 	rep->sum.lost_backends = tr->skel->bss->lost_backends;
@@ -444,5 +528,6 @@ void pgn_tracer_free(struct pgn_tracer *tr)
 	detach_all(tr);
 	ring_buffer__free(tr->rb);
 	pgnetprof_bpf__destroy(tr->skel);
+	pgn_reorder_free(&tr->ro);
 	free(tr);
 }

@@ -66,6 +66,31 @@ for probes in status query full; do
 	done
 done
 
+# Records leave the kernel from per-CPU stages: a backend moved to another
+# CPU between statements (each statement's record goes out at the next
+# request, from the CPU it arrives on) has later records staged before
+# earlier ones are flushed; they still come out in order, the session last.
+if [ "$(nproc)" -ge 2 ]; then
+	prof_start -f json
+	{
+		echo "select pg_backend_pid() as pid \\gset"
+		echo "\\setenv BACKEND_PID :pid"
+		for i in $(seq 1 40); do
+			echo "select $i as n;"
+			echo "\\! taskset -pc $((i % 2)) \$BACKEND_PID >/dev/null"
+		done
+	} >"$WORK/moves.sql"
+	psql_ -o /dev/null -f "$WORK/moves.sql"
+	prof_stop
+	sid=$(records statement | jq -r 'select(.query == "select 1 as n;") | .session')
+	moved=$(jq -r --arg s "$sid" 'select(.session == $s) |
+		if .type == "statement" then .query else .type end' "$WORK/out" | grep -v pg_backend_pid)
+	eq "moved between CPUs: every record of the session, in order, the session last" \
+		"$(echo "$moved" | tr '\n' ' ')" "$(for i in $(seq 1 40); do printf 'select %s as n; ' "$i"; done)session "
+else
+	skip "moved between CPUs" "one CPU here"
+fi
+
 # The ring buffer holds records while pgnetprof is not reading (stopped
 # here): the default one keeps all of a burst, a smaller one loses some,
 # counts them and says what to do. The session ends once pgnetprof reads

@@ -1,0 +1,175 @@
+/* Each backend's records in the order its kernel state made them. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+
+#include "pgnetprof.h"
+#include "reorder.h"
+
+struct held {
+	struct held *next;
+	uint32_t seq;
+	size_t size;
+	unsigned char rec[];
+};
+
+struct reorder_backend {
+	uint64_t proc_start_ns;
+	uint32_t next;		/* the sequence number due */
+	int ended;		/* its session record went out */
+	struct held *held;	/* early arrivals, by sequence number */
+};
+
+struct rec_id {
+	uint32_t pid;
+	uint32_t seq;
+	uint64_t proc_start_ns;
+	int last;		/* the session record: nothing follows */
+};
+
+static int record_id(const void *rec, size_t size, struct rec_id *id)
+{
+	const struct pgn_stmt_rec *st = rec;
+	const struct pgn_session_rec *se = rec;
+	const struct pgn_endpoint_rec *ep = rec;
+
+	if (size < sizeof(uint32_t))
+		return -1;
+	switch (st->type) {
+	case PGN_REC_STATEMENT:
+		if (size < offsetof(struct pgn_stmt_rec, query))
+			return -1;
+		*id = (struct rec_id){ st->pid, st->seq, st->proc_start_ns, 0 };
+		return 0;
+	case PGN_REC_SESSION:
+		if (size < sizeof(*se))
+			return -1;
+		*id = (struct rec_id){ se->pid, se->seq, se->proc_start_ns, 1 };
+		return 0;
+	case PGN_REC_ENDPOINT:
+		if (size < sizeof(*ep))
+			return -1;
+		*id = (struct rec_id){ ep->pid, ep->seq, ep->proc_start_ns, 0 };
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+void pgn_reorder_init(struct pgn_reorder *ro, pgn_deliver_fn deliver, void *arg)
+{
+	memset(ro, 0, sizeof(*ro));
+	ro->deliver = deliver;
+	ro->arg = arg;
+}
+
+static void deliver(struct pgn_reorder *ro, struct reorder_backend *b, const struct rec_id *id,
+		    const void *rec, size_t size)
+{
+	if (id->seq >= b->next)	/* else late, after a release gave it up for lost */
+		b->next = id->seq + 1;
+	b->ended |= id->last;
+	ro->deliver(ro->arg, rec, size);
+}
+
+/* Delivers what @b held from its due number on, and the rest too when
+ * @all (the missing ones were lost). */
+static void deliver_held(struct pgn_reorder *ro, struct reorder_backend *b, int all)
+{
+	struct held *h;
+	struct rec_id id;
+
+	while ((h = b->held) && (all || h->seq == b->next)) {
+		b->held = h->next;
+		record_id(h->rec, h->size, &id);
+		deliver(ro, b, &id, h->rec, h->size);
+		free(h);
+	}
+}
+
+static void drop_backend(struct pgn_reorder *ro, uint32_t pid)
+{
+	struct reorder_backend *b = pgn_pidtab_take(&ro->backends, pid);
+
+	if (b)
+		deliver_held(ro, b, 1);
+	free(b);
+}
+
+static struct reorder_backend *backend_of(struct pgn_reorder *ro, const struct rec_id *id)
+{
+	struct reorder_backend *b = pgn_pidtab_get(&ro->backends, id->pid);
+
+	if (b && b->proc_start_ns == id->proc_start_ns)
+		return b;
+	if (b)			/* a new process with that pid: the old one's session was lost */
+		drop_backend(ro, id->pid);
+	b = calloc(1, sizeof(*b));
+	if (b && pgn_pidtab_put(&ro->backends, id->pid, b)) {
+		free(b);
+		b = NULL;
+	}
+	if (b)
+		b->proc_start_ns = id->proc_start_ns;
+	return b;
+}
+
+/* Keeps a copy of an early record in @b's list, by sequence number. */
+static int hold(struct reorder_backend *b, const struct rec_id *id, const void *rec, size_t size)
+{
+	struct held *h = malloc(sizeof(*h) + size), **at = &b->held;
+
+	if (!h)
+		return -1;
+	h->seq = id->seq;
+	h->size = size;
+	memcpy(h->rec, rec, size);
+	while (*at && (*at)->seq < id->seq)
+		at = &(*at)->next;
+	h->next = *at;
+	*at = h;
+	return 0;
+}
+
+void pgn_reorder_push(struct pgn_reorder *ro, const void *rec, size_t size)
+{
+	struct reorder_backend *b;
+	struct rec_id id;
+
+	if (record_id(rec, size, &id) || !(b = backend_of(ro, &id))) {
+		ro->deliver(ro->arg, rec, size);
+		return;
+	}
+	if (id.seq > b->next && !hold(b, &id, rec, size))
+		return;
+	deliver(ro, b, &id, rec, size);
+	deliver_held(ro, b, 0);
+	if (b->ended)
+		drop_backend(ro, id.pid);
+}
+
+void pgn_reorder_release(struct pgn_reorder *ro)
+{
+	size_t pos = 0;
+	uint32_t pid;
+	void *b;
+
+	while (pgn_pidtab_next(&ro->backends, &pos, &pid, &b)) {
+		deliver_held(ro, b, 1);
+		if (((struct reorder_backend *)b)->ended)
+			drop_backend(ro, pid);
+	}
+}
+
+void pgn_reorder_free(struct pgn_reorder *ro)
+{
+	size_t pos = 0;
+	uint32_t pid;
+	void *b;
+
+	pgn_reorder_release(ro);
+	while (pgn_pidtab_next(&ro->backends, &pos, &pid, &b))
+		free(b);
+	pgn_pidtab_clear(&ro->backends);
+}
