@@ -111,6 +111,7 @@ struct {
  * wake-up per record); it polls every 100 ms anyway, so wake it only
  * when the buffer is filling up.
  */
+/* @records: how many a failure loses (counted in lost_records) */
 static __always_inline int ring_out(void *data, __u64 size, __u32 records)
 {
 	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_bytes ?
@@ -164,6 +165,7 @@ static __always_inline void stage_out(struct pgn_stage *st)
 static __always_inline int emit(void *rec, __u64 size)
 {
 	__u32 zero = 0, off;
+	__u64 len = size;
 	struct pgn_stage *st = bpf_map_lookup_elem(&stages, &zero);
 
 	if (!st || st->head.busy || stage_off || size > PGN_STAGE_REC_MAX)
@@ -173,10 +175,11 @@ static __always_inline int emit(void *rec, __u64 size)
 	if (st->head.len + sizeof(struct pgn_staged) + size > PGN_STAGE_SIZE)
 		stage_out(st);
 	off = st->head.len;
-	if (off <= PGN_STAGE_SIZE) {
-		((struct pgn_staged *)&st->data[off])->size = size;
-		bpf_probe_read_kernel(&st->data[off + sizeof(struct pgn_staged)], size, rec);
-		st->head.len = off + sizeof(struct pgn_staged) + ((size + 7) & ~7);
+	barrier_var(len);	/* older verifiers lose the bound checked above */
+	if (off <= PGN_STAGE_SIZE && len <= PGN_STAGE_REC_MAX) {
+		((struct pgn_staged *)&st->data[off])->size = len;
+		bpf_probe_read_kernel(&st->data[off + sizeof(struct pgn_staged)], len, rec);
+		st->head.len = off + sizeof(struct pgn_staged) + ((len + 7) & ~7);
 		st->head.records++;
 	}
 	compiler_barrier();
@@ -211,17 +214,22 @@ PGN_INLINE void pgn_emit_stmt(struct pgn_backend *b)
 	emit(&b->stmt, offsetof(struct pgn_stmt_rec, query) + len + 1);
 }
 
+/* Not staged: one that finds the ring full is not lost but sent again
+ * with the backend's next statement (its statements name it). */
 PGN_INLINE int pgn_emit_endpoint(struct pgn_backend *b)
 {
 	struct pgn_endpoint_rec r = {
 		.type = PGN_REC_ENDPOINT,
 		.pid = b->sess.pid,
 		.proc_start_ns = b->sess.proc_start_ns,
-		.seq = b->seq++,
+		.seq = b->seq,
 	};
 
 	__builtin_memcpy(&r.ep, &b->sess.ep, sizeof(r.ep));
-	return emit(&r, sizeof(r));
+	if (ring_out(&r, sizeof(r), 0))
+		return -1;
+	b->seq++;
+	return 0;
 }
 
 PGN_INLINE void pgn_emit_session(struct pgn_backend *b)

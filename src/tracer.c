@@ -282,15 +282,17 @@ static int flush_stages(struct pgn_tracer *tr)
 	return 0;
 }
 
-/* After a wait: everything the kernel finished is delivered, in order. */
+/* After a wait: everything the kernel finished is delivered, in order.
+ * The buffer is read before the stages go into it too, lest a full one
+ * lose them. */
 static int drain(struct pgn_tracer *tr)
 {
-	int n;
+	int n = ring_buffer__consume(tr->rb), m;
 
 	flush_stages(tr);
-	n = ring_buffer__consume(tr->rb);
+	m = ring_buffer__consume(tr->rb);
 	pgn_reorder_release(&tr->ro);
-	return n;
+	return n < 0 ? n : m < 0 ? m : n + m;
 }
 
 /* Staging needs BPF_PROG_TEST_RUN on a chosen CPU (Linux 5.10); without
