@@ -9,7 +9,10 @@
  *   void pgn_emit_session(struct pgn_backend *b)  the session is complete
  *   int pgn_emit_endpoint(struct pgn_backend *b)  sess.ep, before a statement;
  *                                                 0 once it went out
- * Nothing here allocates, loops or calls out except through those two.
+ *   __u64 pgn_now(void)                           the clock, where no socket
+ *                                                 call's time will do
+ * and keeps b->last_call_ns, the return of the backend's last send/recv.
+ * Nothing here allocates, loops or calls out except through those.
  */
 #ifndef PGNETPROF_ATTRIBUTION_H
 #define PGNETPROF_ATTRIBUTION_H
@@ -174,6 +177,10 @@ PGN_INLINE void pgn_on_send(struct pgn_backend *b, const struct pgn_io *io)
 	struct pgn_traffic *bk;
 	__u64 entry = io->ts - io->dur_ns;
 
+	/* the execution ended where its response starts going out (see
+	 * pgn_on_stmt_end) */
+	if (b->state == PGN_ST_CLOSING && !b->stmt.done_ns)
+		b->stmt.done_ns = entry;
 	if (io->ret == -PGN_EAGAIN) {	/* socket full: blocked on the peer */
 		if (!b->eagain_ns)
 			b->eagain_ns = io->ts;
@@ -238,16 +245,34 @@ PGN_INLINE int pgn_text_check_needed(const struct pgn_backend *b, int query_prob
 	       text != b->first_text;
 }
 
-PGN_INLINE int pgn_next_in_cycle(struct pgn_backend *b, __u64 text, int text_differs, __u64 ts)
+PGN_INLINE int pgn_next_in_cycle(struct pgn_backend *b, __u64 text, int text_differs)
 {
 	if (b->stmt.status_hits < 2 || (text != b->first_text && !text_differs))
 		return 0;
 	b->stmt.pipelined = 1;
 	pgn_stmt_close(b);
-	pgn_stmt_open(b, ts);
+	/* it follows the previous one's execution, not a socket call */
+	pgn_stmt_open(b, pgn_now());
 	b->stmt.pipelined = 1;
 	b->stmt.protocol = PGN_PROTO_EXTENDED;
 	return 1;
+}
+
+/*
+ * When a statement that begins now began, without a clock read in the
+ * probe: the return of the recv that completed its request (a recv came
+ * since the last send), or of the send that closed the previous statement
+ * of one request (CLOSING, that send seen). Only reading the message runs
+ * in the backend in between. Otherwise the clock says.
+ */
+PGN_INLINE __u64 pgn_begin_ns(const struct pgn_backend *b)
+{
+	int after_recv = b->tail_rx.calls && b->state != PGN_ST_CLOSING;
+	int after_reply = b->state == PGN_ST_CLOSING && b->stmt.done_ns;
+
+	if (b->last_call_ns && (after_recv || after_reply))
+		return b->last_call_ns;
+	return pgn_now();
 }
 
 /*
@@ -256,42 +281,47 @@ PGN_INLINE int pgn_next_in_cycle(struct pgn_backend *b, __u64 text, int text_dif
  * apart).  Returns 1 when a new statement was opened, so the caller
  * captures its text.
  */
-PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_probe, __u64 text,
+PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, int query_probe, __u64 text,
 				 int text_differs)
 {
-	int same_cycle = 0;
+	__u64 ts;
 
 	switch (b->state) {
 	case PGN_ST_STARTUP:
 		/* query__start is the first sign startup is over; or we joined
 		 * a session already running */
+		ts = pgn_begin_ns(b);
 		pgn_stmt_open_with_tail(b, &b->sess.startup, ts);
 		break;
 	case PGN_ST_IDLE:
+		ts = pgn_now();
 		pgn_stmt_open(b, ts);
 		break;
 	case PGN_ST_CLOSING:	/* next statement of one request (pipelined Sync) */
+		ts = pgn_begin_ns(b);
 		pgn_stmt_close(b);
 		pgn_stmt_open(b, ts);
 		break;
 	case PGN_ST_REQUEST:
+		ts = pgn_begin_ns(b);
 		break;
 	case PGN_ST_ACTIVE:
 		if (query_probe) {
 			/* query__start without query__done: the previous one failed */
+			ts = pgn_begin_ns(b);
 			b->stmt.status = PGN_STMT_ERROR;
 			pgn_stmt_open_with_tail(b, &b->stmt.t, ts);
 			break;
 		}
 		/* Parse, Bind, Execute of one statement: one cycle */
-		same_cycle = !pgn_next_in_cycle(b, text, text_differs, ts);
+		if (!pgn_next_in_cycle(b, text, text_differs)) {
+			b->stmt.status_hits++;
+			b->stmt.protocol = PGN_PROTO_EXTENDED;
+			return 0;
+		}
+		ts = b->stmt.request_ns;
 		break;
 	default:
-		return 0;
-	}
-	if (same_cycle) {
-		b->stmt.status_hits++;
-		b->stmt.protocol = PGN_PROTO_EXTENDED;
 		return 0;
 	}
 	b->first_text = text;
@@ -302,15 +332,19 @@ PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, __u64 ts, int query_prob
 	return 1;
 }
 
-/* statement__status(NULL) or query__done. */
-PGN_INLINE void pgn_on_stmt_end(struct pgn_backend *b, __u64 ts)
+/*
+ * statement__status(NULL) or query__done. The execution's end is taken
+ * from the entry of the response's first send (pgn_on_send): between the
+ * two the backend only queues ReadyForQuery, and the probe saves a clock
+ * read.
+ */
+PGN_INLINE void pgn_on_stmt_end(struct pgn_backend *b)
 {
 	switch (b->state) {
 	case PGN_ST_STARTUP:
 		b->flags |= PGN_B_STARTUP_IDLE;
 		break;
 	case PGN_ST_ACTIVE:
-		b->stmt.done_ns = ts;
 		b->state = PGN_ST_CLOSING;
 		break;
 	case PGN_ST_REQUEST:

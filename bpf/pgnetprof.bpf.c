@@ -239,6 +239,11 @@ PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 	emit(&b->sess, sizeof(b->sess));
 }
 
+PGN_INLINE __u64 pgn_now(void)
+{
+	return bpf_ktime_get_ns();
+}
+
 #include "attribution.h"
 
 /* False for a task with no task-local storage at all, which is most of the

@@ -48,7 +48,7 @@ static __always_inline void stmt_begin(const char *text, int query_probe)
 	if (!b)
 		return;
 	capture_title(b);
-	if (!pgn_on_stmt_begin(b, bpf_ktime_get_ns(), query_probe, (__u64)text,
+	if (!pgn_on_stmt_begin(b, query_probe, (__u64)text,
 			       pgn_text_check_needed(b, query_probe, (__u64)text) && text_differs(b, text)))
 		return;
 	if (max > PGN_QUERY_MAX)
@@ -69,7 +69,7 @@ static __always_inline void stmt_end(void)
 	if (!b)
 		return;
 	capture_title(b);
-	pgn_on_stmt_end(b, bpf_ktime_get_ns());
+	pgn_on_stmt_end(b);
 }
 
 /* statement__status(text) at every statement step, (NULL) going idle. */

@@ -4,10 +4,16 @@
 #include "flush.h"
 
 static struct pgn_report *flush_report;
+static __u64 flush_now;
 
 static void pgn_emit_stmt(struct pgn_backend *b);
 static void pgn_emit_session(struct pgn_backend *b);
 static int pgn_emit_endpoint(struct pgn_backend *b);
+
+static __u64 pgn_now(void)
+{
+	return flush_now;
+}
 
 #define PGN_INLINE static inline
 #include "attribution.h"
@@ -45,6 +51,7 @@ void pgn_flush_backend(struct pgn_backend *b, __u64 now_ns, int query_probes,
 	if (b->state == PGN_ST_ACTIVE && !query_probes)
 		b->state = PGN_ST_CLOSING;
 	flush_report = rep;
+	flush_now = now_ns;
 	pgn_on_exit(b, now_ns, query_probes);
 	flush_report = NULL;
 }

@@ -50,6 +50,12 @@ for probes in status query full; do
 		# one spans more than the statement's whole response
 		eq "[$probes] time inside the recv and sends of '$text' measured, within its response" \
 			"$(echo "$rec" | jq '.rx_ns > 0 and .tx_ns > 0 and .rx_ns + .tx_ns <= .response_ns')" true
+		# execution runs from the request's recv returning to the
+		# response's send entering: nothing of the response is left out
+		if [ "$probes" != full ] && [ "$(echo "$rec" | jq .tx_calls)" = 1 ]; then
+			eq "[$probes] '$text': response_ns = rx_ns + exec_ns + tx_ns, to the ns" \
+				"$(echo "$rec" | jq '.response_ns == .rx_ns + .exec_ns + .tx_ns')" true
+		fi
 	done
 	rep=$(records statement | jq -c 'select(.query == "select repeat('"'"'x'"'"', 20000)")')
 	tx=$(echo "$rep" | jq .tx_bytes)

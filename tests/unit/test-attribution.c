@@ -41,11 +41,21 @@ static int pgn_emit_endpoint(struct pgn_backend *b)
 	return 0;
 }
 
+/* The machine reads the clock only where no socket call's time will do:
+ * counted, since each read costs the backend ~100 ns. */
+static __u64 clock_ns;
+static int clock_reads;
+
+static __u64 pgn_now(void)
+{
+	clock_reads++;
+	return clock_ns;
+}
+
 #define PGN_INLINE static inline
 #include "attribution.h"
 
 static struct pgn_backend be;
-static __u64 clock_ns;
 static __u32 segs_in, segs_out;
 
 static int setup(void **state)
@@ -56,6 +66,7 @@ static int setup(void **state)
 	be.flags = PGN_B_HAVE_SOCK;
 	nstmts = nsessions = nendpoints = endpoint_fails = 0;
 	clock_ns = 1000;
+	clock_reads = 0;
 	segs_in = segs_out = 0;
 	return 0;
 }
@@ -79,8 +90,9 @@ static struct pgn_io io(long n, int rx)
 	return e;
 }
 
-static void recv_(long n) { struct pgn_io e = io(n, 1); pgn_on_recv(&be, &e); }
-static void send_(long n) { struct pgn_io e = io(n, 0); pgn_on_send(&be, &e); }
+/* as sock_io does: the call's return is the backend's last, then the machine */
+static void recv_(long n) { struct pgn_io e = io(n, 1); be.last_call_ns = e.ts; pgn_on_recv(&be, &e); }
+static void send_(long n) { struct pgn_io e = io(n, 0); be.last_call_ns = e.ts; pgn_on_send(&be, &e); }
 /* statement__status(text) with the text at address @at; Parse messages
  * report theirs from the backend's reused input buffer */
 #define MSGBUF 0x5000
@@ -89,13 +101,13 @@ static int status_text_at(__u64 at, int differs)
 	clock_ns += 100;
 	if (differs)	/* the caller reads a text only when the machine asks */
 		assert_true(pgn_text_check_needed(&be, 0, at));
-	return pgn_on_stmt_begin(&be, clock_ns, 0, at, differs);
+	return pgn_on_stmt_begin(&be, 0, at, differs);
 }
 static int status_at(__u64 at) { return status_text_at(at, 0); }
 static int status_text(void) { return status_at(0x1000); }
-static void status_null(void) { clock_ns += 100; pgn_on_stmt_end(&be, clock_ns); }
-static int query_start(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, clock_ns, 1, 0x1000, 0); }
-static void query_done(void) { clock_ns += 100; pgn_on_stmt_end(&be, clock_ns); }
+static void status_null(void) { clock_ns += 100; pgn_on_stmt_end(&be); }
+static int query_start(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, 1, 0x1000, 0); }
+static void query_done(void) { clock_ns += 100; pgn_on_stmt_end(&be); }
 static void finish(int query_probes) { clock_ns += 100; pgn_on_exit(&be, clock_ns, query_probes); }
 
 /* Startup as PostgreSQL does it: startup packet in, auth + params + first
@@ -248,6 +260,62 @@ static void test_extended_one_cycle(void **state)
 	assert_int_equal(stmts[0].t.rx.bytes, 80);
 	assert_int_equal(stmts[0].t.tx.bytes, 70);
 	assert_conserved(&sessions[0]);
+}
+
+/*
+ * Times without clock reads: a statement begins when the recv completing
+ * its request returns, and its execution ends where its response's first
+ * send enters, so response = recv + execution + send exactly. Only a
+ * statement that follows another's execution in one cycle (pipelined)
+ * reads the clock, and only the next statement of one request after a
+ * Sync takes the previous response's send.
+ */
+static void test_times_from_socket_calls(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(15);			/* returns at 1400 after 10 ns inside */
+	status_text();
+	status_null();
+	send_(60);			/* enters at 1690 */
+	assert_int_equal(clock_reads, 0);
+	recv_(80);			/* P B D E S */
+	status_at(MSGBUF);
+	status_at(0x7000);
+	status_at(0x7100);
+	status_null();
+	send_(70);
+	assert_int_equal(clock_reads, 0);	/* the Bind and Execute hits neither */
+	recv_(150);			/* P B E P B E S: pipelined */
+	status_at(MSGBUF);
+	status_at(0x7000);
+	status_at(0x7010);
+	status_at(MSGBUF);		/* 2800: after the first one's execution */
+	status_at(0x7100);
+	status_at(0x7110);
+	status_null();
+	send_(90);
+	assert_int_equal(clock_reads, 1);
+	recv_(30);			/* Q S, Q S: two requests in one recv */
+	status_text();
+	status_null();
+	send_(20);			/* returns at 3600 */
+	status_text();
+	status_null();
+	send_(20);
+	finish(0);
+
+	assert_int_equal(nstmts, 6);
+	assert_int_equal(stmts[0].request_ns, 1390);
+	assert_int_equal(stmts[0].start_ns, 1400);
+	assert_int_equal(stmts[0].done_ns, 1690);
+	assert_int_equal(stmts[0].last_tx_ns, 1700);
+	assert_int_equal(stmts[0].last_tx_ns - stmts[0].request_ns,
+			 stmts[0].t.rx.ns + (stmts[0].done_ns - stmts[0].start_ns) + stmts[0].t.tx.ns);
+	assert_int_equal(stmts[1].start_ns, stmts[1].request_ns + 10);
+	assert_int_equal(stmts[3].start_ns, 2800);
+	assert_int_equal(stmts[5].start_ns, 3600);
+	assert_int_equal(clock_reads, 1);
 }
 
 /* A pipeline: Parse, Bind, Execute of three statements before one Sync.
@@ -548,6 +616,7 @@ int main(void)
 		cmocka_unit_test_setup(test_tx_wait, setup),
 		cmocka_unit_test_setup(test_extended_one_cycle, setup),
 		cmocka_unit_test_setup(test_pipeline, setup),
+		cmocka_unit_test_setup(test_times_from_socket_calls, setup),
 		cmocka_unit_test_setup(test_query_probes_startup, setup),
 		cmocka_unit_test_setup(test_query_probes_error, setup),
 		cmocka_unit_test_setup(test_exit_mid_statement, setup),
