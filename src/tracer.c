@@ -26,6 +26,7 @@ struct pgn_tracer {
 	int nlinks;
 	struct pgn_reorder ro;
 	int ncpus;
+	int flush_failed;	/* warned about it */
 };
 
 /* The kernel-hook programs of each backend; NULL-terminated. */
@@ -287,16 +288,18 @@ static int flush_stages(struct pgn_tracer *tr)
  * lose them. */
 static int drain(struct pgn_tracer *tr)
 {
-	int n = ring_buffer__consume(tr->rb), m;
+	int n = ring_buffer__consume(tr->rb), m, err = flush_stages(tr);
 
-	flush_stages(tr);
+	if (err && !tr->flush_failed++)
+		fprintf(stderr, "pgnetprof: cannot flush the per-CPU record stages (%s); their records come out late, as each fills\n",
+			strerror(-err));
 	m = ring_buffer__consume(tr->rb);
 	pgn_reorder_release(&tr->ro);
 	return n < 0 ? n : m < 0 ? m : n + m;
 }
 
 /* Staging needs BPF_PROG_TEST_RUN on a chosen CPU (Linux 5.10); without
- * it every record goes out alone. */
+ * it every record goes out alone. Tried before any hook is attached. */
 static void check_staging(struct pgn_tracer *tr, int verbose)
 {
 	int err;
@@ -326,8 +329,10 @@ static int try_backend(struct pgn_tracer *tr, enum pgn_hook_backend b,
 	err = bpf_map__set_max_entries(tr->skel->maps.events, o->buffer_size);
 	if (!err)
 		err = pgnetprof_bpf__load(tr->skel);
-	if (!err && !o->load_only)
+	if (!err && !o->load_only) {
+		check_staging(tr, o->verbose);
 		err = attach_hooks(tr);
+	}
 	if (err) {
 		detach_all(tr);
 		pgnetprof_bpf__destroy(tr->skel);
@@ -377,7 +382,6 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 			fprintf(stderr, "pgnetprof: cannot open the ring buffer: %s\n", strerror(errno));
 			goto fail;
 		}
-		check_staging(tr, o->verbose);
 	}
 	return tr;
 fail:
