@@ -7,13 +7,6 @@
 #include "pgnetprof.h"
 #include "reorder.h"
 
-struct held {
-	struct held *next;
-	uint32_t seq;
-	size_t size;
-	unsigned char rec[];
-};
-
 struct reorder_backend {
 	uint64_t proc_start_ns;
 	uint32_t next;		/* the sequence number due */
@@ -26,6 +19,13 @@ struct rec_id {
 	uint32_t seq;
 	uint64_t proc_start_ns;
 	int last;		/* the session record: nothing follows */
+};
+
+struct held {
+	struct held *next;
+	struct rec_id id;
+	size_t size;
+	unsigned char rec[];
 };
 
 static int record_id(const void *rec, size_t size, struct rec_id *id)
@@ -78,12 +78,10 @@ static void deliver(struct pgn_reorder *ro, struct reorder_backend *b, const str
 static void deliver_held(struct pgn_reorder *ro, struct reorder_backend *b, int all)
 {
 	struct held *h;
-	struct rec_id id;
 
-	while ((h = b->held) && (all || h->seq == b->next)) {
+	while ((h = b->held) && (all || h->id.seq == b->next)) {
 		b->held = h->next;
-		record_id(h->rec, h->size, &id);
-		deliver(ro, b, &id, h->rec, h->size);
+		deliver(ro, b, &h->id, h->rec, h->size);
 		free(h);
 	}
 }
@@ -122,10 +120,10 @@ static int hold(struct reorder_backend *b, const struct rec_id *id, const void *
 
 	if (!h)
 		return -1;
-	h->seq = id->seq;
+	h->id = *id;
 	h->size = size;
 	memcpy(h->rec, rec, size);
-	while (*at && (*at)->seq < id->seq)
+	while (*at && (*at)->id.seq < id->seq)
 		at = &(*at)->next;
 	h->next = *at;
 	*at = h;
