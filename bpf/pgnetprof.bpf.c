@@ -158,14 +158,33 @@ static __always_inline void stage_out(struct pgn_stage *st)
 #define compiler_barrier() asm volatile("" ::: "memory")
 
 /*
+ * Appends @size bytes at @rec to @st at @off, of which the first @fixed (a
+ * constant, a multiple of 8) are copied inline: a helper call and its
+ * fault handling cost more than the moves for the fixed part of a record.
+ */
+static __always_inline void stage_copy(struct pgn_stage *st, __u32 off, const void *rec,
+				       __u64 fixed, __u64 size)
+{
+	__u8 *to = &st->data[off + sizeof(struct pgn_staged)];
+	__u64 rest = size - fixed;
+
+#pragma unroll
+	for (int i = 0; i < fixed / 8; i++)
+		((__u64 *)to)[i] = ((const __u64 *)rec)[i];
+	barrier_var(rest);	/* older verifiers lose the bound checked by the caller */
+	if (rest && rest <= PGN_STAGE_REC_MAX)
+		bpf_probe_read_kernel(to + fixed, rest, rec + fixed);
+}
+
+/*
  * busy keeps what interrupts an append on this CPU (a hook in a softirq,
  * the flush's IPI) off the stage: such a record goes out alone. -1 when
  * the record is lost now; a stage lost later is counted the same way.
+ * @fixed: see stage_copy.
  */
-static __always_inline int emit(void *rec, __u64 size)
+static __always_inline int emit(void *rec, __u64 fixed, __u64 size)
 {
 	__u32 zero = 0, off;
-	__u64 len = size;
 	struct pgn_stage *st = bpf_map_lookup_elem(&stages, &zero);
 
 	if (!st || st->head.busy || stage_off || size > PGN_STAGE_REC_MAX)
@@ -175,11 +194,10 @@ static __always_inline int emit(void *rec, __u64 size)
 	if (st->head.len + sizeof(struct pgn_staged) + size > PGN_STAGE_SIZE)
 		stage_out(st);
 	off = st->head.len;
-	barrier_var(len);	/* older verifiers lose the bound checked above */
-	if (off <= PGN_STAGE_SIZE && len <= PGN_STAGE_REC_MAX) {
-		((struct pgn_staged *)&st->data[off])->size = len;
-		bpf_probe_read_kernel(&st->data[off + sizeof(struct pgn_staged)], len, rec);
-		st->head.len = off + sizeof(struct pgn_staged) + ((len + 7) & ~7);
+	if (off <= PGN_STAGE_SIZE) {
+		((struct pgn_staged *)&st->data[off])->size = size;
+		stage_copy(st, off, rec, fixed, size);
+		st->head.len = off + sizeof(struct pgn_staged) + ((size + 7) & ~7);
 		st->head.records++;
 	}
 	compiler_barrier();
@@ -211,7 +229,7 @@ PGN_INLINE void pgn_emit_stmt(struct pgn_backend *b)
 	if (len > PGN_QUERY_MAX - 1)
 		len = PGN_QUERY_MAX - 1;
 	b->stmt.seq = b->seq++;
-	emit(&b->stmt, offsetof(struct pgn_stmt_rec, query) + len + 1);
+	emit(&b->stmt, offsetof(struct pgn_stmt_rec, query), offsetof(struct pgn_stmt_rec, query) + len + 1);
 }
 
 /* Not staged: one that finds the ring full is not lost but sent again
@@ -236,7 +254,7 @@ PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 {
 	b->sess.type = PGN_REC_SESSION;
 	b->sess.seq = b->seq++;
-	emit(&b->sess, sizeof(b->sess));
+	emit(&b->sess, sizeof(b->sess), sizeof(b->sess));
 }
 
 PGN_INLINE __u64 pgn_now(void)
