@@ -72,10 +72,46 @@ static __always_inline void stmt_end(void)
 	pgn_on_stmt_end(b);
 }
 
+/* A load at a constant offset into the context, the only kind the
+ * verifier takes (the compiler would fold a ladder of plain loads into one
+ * at a computed offset). */
+#define PGN_CTX_WORD(i)								\
+	case (i) * 8:								\
+		asm volatile("%[v] = *(u64 *)(%[ctx] + %[off])"			\
+			     : [v] "=r"(v) : [ctx] "r"(ctx), [off] "i"((i) * 8));	\
+		return (const char *)v
+
+/*
+ * The text argument of statement__status or query__start: straight from
+ * the register every site of the probe names (userspace read the notes,
+ * see usdt-arg.h; the verifier keeps the one case), else through libbpf's
+ * spec look-up, which costs ~40 ns a hit.
+ */
+static __always_inline const char *text_arg(struct pt_regs *ctx)
+{
+	long v = 0;
+
+	switch (text_arg_reg) {
+	PGN_CTX_WORD(0); PGN_CTX_WORD(1); PGN_CTX_WORD(2); PGN_CTX_WORD(3);
+	PGN_CTX_WORD(4); PGN_CTX_WORD(5); PGN_CTX_WORD(6); PGN_CTX_WORD(7);
+	PGN_CTX_WORD(8); PGN_CTX_WORD(9); PGN_CTX_WORD(10); PGN_CTX_WORD(11);
+	PGN_CTX_WORD(12); PGN_CTX_WORD(13); PGN_CTX_WORD(14); PGN_CTX_WORD(15);
+	PGN_CTX_WORD(16); PGN_CTX_WORD(17); PGN_CTX_WORD(18); PGN_CTX_WORD(19);
+	PGN_CTX_WORD(20); PGN_CTX_WORD(21); PGN_CTX_WORD(22); PGN_CTX_WORD(23);
+	PGN_CTX_WORD(24); PGN_CTX_WORD(25); PGN_CTX_WORD(26); PGN_CTX_WORD(27);
+	PGN_CTX_WORD(28); PGN_CTX_WORD(29); PGN_CTX_WORD(30);
+	default:
+		bpf_usdt_arg(ctx, 0, &v);
+		return (const char *)v;
+	}
+}
+
 /* statement__status(text) at every statement step, (NULL) going idle. */
 SEC("usdt")
-int BPF_USDT(on_statement_status, const char *text)
+int on_statement_status(struct pt_regs *ctx)
 {
+	const char *text = text_arg(ctx);
+
 	count_hit();
 	if (text)
 		stmt_begin(text, 0);
@@ -120,15 +156,15 @@ int BPF_USDT(on_execute_done)
 }
 
 SEC("usdt")
-int BPF_USDT(on_query_start, const char *text)
+int on_query_start(struct pt_regs *ctx)
 {
 	count_hit();
-	stmt_begin(text, 1);
+	stmt_begin(text_arg(ctx), 1);
 	return 0;
 }
 
 SEC("usdt")
-int BPF_USDT(on_query_done, const char *text)
+int BPF_USDT(on_query_done)
 {
 	count_hit();
 	stmt_end();

@@ -83,6 +83,26 @@ static int connected_pair(int *server, int *cli)
 	return *server < 0 ? -1 : 0;
 }
 
+/*
+ * One probe site for both ends of a statement, as in PostgreSQL's
+ * pgstat_report_activity: the text argument sits in a register. Built with
+ * -DPGN_TEXT_IN_MEMORY (usdt-target-mem), the site names a stack slot,
+ * which pgnetprof reads through libbpf's argument spec instead.
+ */
+#ifdef PGN_TEXT_IN_MEMORY
+__attribute__((noinline)) static void report_activity(const char *text)
+{
+	const char *volatile activity = text;	/* on the stack: "8@-8(%rsp)" */
+
+	DTRACE_PROBE1(postgresql, statement__status, activity);
+}
+#else
+__attribute__((noinline)) static void report_activity(const char *text)
+{
+	DTRACE_PROBE1(postgresql, statement__status, text);
+}
+#endif
+
 /* The backend: serve until the client closes. Returns statements served. */
 static long serve(void)
 {
@@ -96,8 +116,8 @@ static long serve(void)
 		return -1;
 	}
 	while (!full_io(s, req, sizeof(req), 1)) {
-		DTRACE_PROBE1(postgresql, statement__status, req + 5);
-		DTRACE_PROBE1(postgresql, statement__status, NULL);
+		report_activity(req + 5);
+		report_activity(NULL);
 		if (full_io(s, resp, sizeof(resp), 0))
 			break;
 		n++;

@@ -67,6 +67,17 @@ static int check_pid(pid_t pid)
 	return 0;
 }
 
+/* -v: how the probes will read the statement text (see usdt-arg.h) */
+static void say_text_arg(const char *probe, int reg_off)
+{
+	if (reg_off >= 0)
+		fprintf(stderr, "pgnetprof: %s's text argument: read from the register at pt_regs offset %d\n",
+			probe, reg_off);
+	else
+		fprintf(stderr, "pgnetprof: %s's text argument: read through libbpf's USDT argument spec "
+			"(not in one register at every site)\n", probe);
+}
+
 static int resolve_target(const struct pgn_options *o, struct pgn_target *t)
 {
 	char path[4096];
@@ -92,6 +103,9 @@ static int resolve_target(const struct pgn_options *o, struct pgn_target *t)
 		fprintf(stderr, "pgnetprof: %s lacks query__start/query__done needed by --probes query; try --probes status\n", t->path);
 		return -1;
 	}
+	if (o->verbose)
+		say_text_arg(o->probe_set == PGN_PROBES_QUERY ? "query__start" : "statement__status",
+			     o->probe_set == PGN_PROBES_QUERY ? t->query_text_reg : t->status_text_reg);
 	return 0;
 }
 

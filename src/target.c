@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "target.h"
+#include "usdt-arg.h"
 
 #define PROVIDER "postgresql"
 
@@ -124,6 +125,21 @@ int pgn_target_find_running(char *path, size_t len)
 	return 0;
 }
 
+#define ARG_UNSEEN (-2)
+
+/* One more site of a probe whose text argument is at @site (see
+ * usdt-arg.h): usable only when every site agrees. */
+static void text_arg_site(int *have, const char *name, const char *end)
+{
+	const char *args = name + strlen(name) + 1;
+	int site = args < end && memchr(args, 0, end - args) ? pgn_usdt_first_arg_reg_off(args) : -1;
+
+	if (*have == ARG_UNSEEN)
+		*have = site;
+	else if (*have != site)
+		*have = -1;
+}
+
 /* A .note.stapsdt note: pc, base, semaphore, then "provider\0name\0args\0". */
 static void note_probe(struct pgn_target *t, const char *desc, size_t len,
 		       bool *start, bool *done)
@@ -139,10 +155,13 @@ static void note_probe(struct pgn_target *t, const char *desc, size_t len,
 	name = prov + strlen(prov) + 1;
 	if ((size_t)(name - desc) >= len || strnlen(name, desc + len - name) == (size_t)(desc + len - name))
 		return;
-	if (!strcmp(name, "statement__status"))
+	if (!strcmp(name, "statement__status")) {
 		t->has_status = true;
-	else if (!strcmp(name, "query__start"))
+		text_arg_site(&t->status_text_reg, name, desc + len);
+	} else if (!strcmp(name, "query__start")) {
 		*start = true;
+		text_arg_site(&t->query_text_reg, name, desc + len);
+	}
 	else if (!strcmp(name, "query__done"))
 		*done = true;
 	else if (!strcmp(name, "transaction__abort"))
@@ -161,6 +180,7 @@ static int read_probes(int fd, struct pgn_target *t)
 	bool start = false, done = false;
 	int err = -1;
 
+	t->status_text_reg = t->query_text_reg = ARG_UNSEEN;
 	elf_version(EV_CURRENT);
 	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx))
@@ -182,6 +202,10 @@ static int read_probes(int fd, struct pgn_target *t)
 				note_probe(t, (char *)data->d_buf + doff, nh.n_descsz, &start, &done);
 	}
 	t->has_query = start && done;
+	if (t->status_text_reg == ARG_UNSEEN)
+		t->status_text_reg = -1;
+	if (t->query_text_reg == ARG_UNSEEN)
+		t->query_text_reg = -1;
 	err = 0;
 cleanup:
 	if (e)

@@ -14,6 +14,8 @@ struct pgn_target {
 	bool has_query;		/* query__start and query__done */
 	bool has_abort;		/* transaction__abort */
 	unsigned execute_probes;	/* query__execute__start (1), query__execute__done (2) */
+	int status_text_reg;	/* pt_regs offset of statement__status's text at every site, or -1 (usdt-arg.h) */
+	int query_text_reg;	/* the same for query__start */
 };
 
 /* Each returns 0, or prints why to stderr and returns -1. */

@@ -77,6 +77,7 @@ static void set_rodata(struct pgnetprof_bpf *s, const struct pgn_options *o, con
 	ro->track_exec = !o->pid;
 	ro->target_dev = t->kdev;
 	ro->target_ino = t->ino;
+	ro->text_arg_reg = o->probe_set == PGN_PROBES_QUERY ? t->query_text_reg : t->status_text_reg;
 	ro->filter_family = o->family;
 	ro->filter_lport = o->lport;
 	ro->filter_rport = o->rport;
