@@ -172,8 +172,8 @@ static __always_inline void stage_copy(struct pgn_stage *st, __u32 off, const vo
 #pragma unroll
 	for (int i = 0; i < fixed / 8; i++)
 		((__u64 *)to)[i] = ((const __u64 *)rec)[i];
-	barrier_var(rest);	/* older verifiers lose the bound checked by the caller */
-	if (rest && rest <= PGN_STAGE_REC_MAX)
+	barrier_var(rest);	/* one register checked and used (for 6.1's verifier) */
+	if (rest <= PGN_STAGE_REC_MAX - fixed)
 		bpf_probe_read_kernel(to + fixed, rest, rec + fixed);
 }
 
