@@ -161,15 +161,15 @@ static void note_probe(struct pgn_target *t, const char *desc, size_t len,
 	} else if (!strcmp(name, "query__start")) {
 		*start = true;
 		text_arg_site(&t->query_text_reg, name, desc + len);
-	}
-	else if (!strcmp(name, "query__done"))
+	} else if (!strcmp(name, "query__done")) {
 		*done = true;
-	else if (!strcmp(name, "transaction__abort"))
+	} else if (!strcmp(name, "transaction__abort")) {
 		t->has_abort = true;
-	else if (!strcmp(name, "query__execute__start"))
+	} else if (!strcmp(name, "query__execute__start")) {
 		t->execute_probes |= 1;
-	else if (!strcmp(name, "query__execute__done"))
+	} else if (!strcmp(name, "query__execute__done")) {
 		t->execute_probes |= 2;
+	}
 }
 
 static int read_probes(int fd, struct pgn_target *t)
