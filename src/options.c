@@ -101,7 +101,7 @@ static const struct argp_option opts[] = {
 	{ "store-wait", OPT_STORE_WAIT, "SECS", 0, "at exit, how long to wait for an absent results database before dropping what is buffered (default 10)", 3 },
 	{ "store-host", OPT_STORE_HOST, "NAME", 0, "the host column of stored rows (default: this machine's host name)", 3 },
 	{ NULL, 0, NULL, 0, "Other:", 4 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's debug output", 4 },
+	{ "verbose", 'v', NULL, 0, "show libbpf's debug output, and how the probes read the statement text", 4 },
 	{},
 };
 
