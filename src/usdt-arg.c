@@ -19,8 +19,8 @@ static const char *const regs[] = {
 };
 #define REG_PREFIX ""
 #else
-static const char *const regs[] = { NULL };
-#define REG_PREFIX "\x01"	/* matches nothing */
+static const char *const regs[] = { NULL };	/* none known: libbpf reads them all */
+#define REG_PREFIX ""
 #endif
 
 int pgn_usdt_arg_reg_off(const char *spec)
