@@ -197,13 +197,17 @@ static __always_inline __u64 sock_call_take(struct pgn_backend *b, struct task_s
 
 /*
  * @task's send/recv returned @ret: its backend, or NULL when there is
- * nothing to count. A recv that moved nothing (EAGAIN before PostgreSQL
- * waits, which every backend makes once per request; EOF; an error) is
- * not traffic: it drops its stamp and leaves before the backend's look-up.
+ * nothing to count. A task with no storage at all (any other process)
+ * leaves after one load, before this CPU's stamp slot is touched. A recv
+ * that moved nothing (EAGAIN before PostgreSQL waits, which every backend
+ * makes once per request; EOF; an error) is not traffic: it drops its
+ * stamp and leaves before the backend's look-up.
  */
 static __always_inline struct pgn_backend *sock_call_returned(struct task_struct *task, long ret,
 							      int rx)
 {
+	if (!may_be_backend(task))
+		return NULL;
 	if (rx && ret <= 0) {
 		sock_call_take(NULL, task);
 		return NULL;
