@@ -3,8 +3,8 @@
  * pgnetprof kernel side: USDT probes of the traced PostgreSQL binary mark
  * statements; socket hooks (one of three backends, chosen by userspace
  * through autoload) count the client socket's traffic; the attribution
- * machine aggregates it and one ring-buffer record leaves per statement
- * and per session.
+ * machine aggregates it into one record per statement and per session,
+ * staged per CPU and sent to the ring buffer in batches (see emit()).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
