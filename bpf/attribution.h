@@ -21,6 +21,13 @@
 
 #define PGN_EAGAIN 11
 
+/* What the end of a send that flushed all it was given says on the wire
+ * (see pgn_on_send); the caller reads it only in ACTIVE and CLOSING. */
+enum pgn_io_flags {
+	PGN_IO_READY = 1 << 0,	/* ends with ReadyForQuery: the cycle is over */
+	PGN_IO_ERROR = 1 << 1,	/* ends with ErrorResponse */
+};
+
 /* One completed send or recv on the client socket. */
 struct pgn_io {
 	__u64 ts;		/* when the call returned */
@@ -30,6 +37,7 @@ struct pgn_io {
 	__u32 segs_out;
 	__u32 retrans;
 	__u32 srtt_us;
+	__u32 flags;		/* enum pgn_io_flags */
 };
 
 /* Where traffic seen now belongs. */
@@ -107,21 +115,6 @@ PGN_INLINE void pgn_stmt_open_with_tail(struct pgn_backend *b, struct pgn_traffi
 	pgn_dir_add(&b->stmt.t.rx, &tail);
 }
 
-/*
- * The entry stamp of the send/recv returning now, from the per-CPU slot
- * its entry hook wrote (@slot_task's, taken at @start): 0, unknown, when
- * it is another task's (this one moved CPU inside the call), or when it
- * predates the backend's last counted call (left over from such a move).
- * @b is NULL when no backend state is at hand.
- */
-PGN_INLINE __u64 pgn_call_entry(const struct pgn_backend *b, __u64 slot_task, __u64 task,
-				__u64 start)
-{
-	if (slot_task != task || (b && start <= b->last_call_ns))
-		return 0;
-	return start;
-}
-
 PGN_INLINE void pgn_account(struct pgn_backend *b, struct pgn_traffic *bk,
 			    const struct pgn_io *io, int rx)
 {
@@ -172,6 +165,28 @@ PGN_INLINE void pgn_on_recv(struct pgn_backend *b, const struct pgn_io *io)
 	pgn_account(b, pgn_bucket(b), io, 1);
 }
 
+/*
+ * The server reports an error with ErrorResponse and flushes right after
+ * it (even inside a savepoint or an aborted transaction, where no probe
+ * fires); it ends a cycle with ReadyForQuery and flushes. Once that is out
+ * the statement is complete: whatever the backend sends next while idle
+ * (NotificationResponse, ParameterStatus, NoticeResponse) is no
+ * statement's. With --probes query an ACTIVE statement that failed never
+ * sees query__done, so its ReadyForQuery ends it too.
+ */
+PGN_INLINE void pgn_on_reply(struct pgn_backend *b, __u32 flags)
+{
+	if ((flags & PGN_IO_ERROR) && b->state == PGN_ST_ACTIVE)
+		b->stmt.status = PGN_STMT_ERROR;
+	if (!(flags & PGN_IO_READY))
+		return;
+	if (b->state == PGN_ST_CLOSING ||
+	    (b->state == PGN_ST_ACTIVE && b->stmt.status == PGN_STMT_ERROR)) {
+		pgn_stmt_close(b);
+		b->state = PGN_ST_IDLE;
+	}
+}
+
 PGN_INLINE void pgn_on_send(struct pgn_backend *b, const struct pgn_io *io)
 {
 	struct pgn_traffic *bk;
@@ -203,6 +218,7 @@ PGN_INLINE void pgn_on_send(struct pgn_backend *b, const struct pgn_io *io)
 		b->sess.startup_done_ns = io->ts;
 	else if (b->flags & PGN_B_STMT_OPEN)
 		b->stmt.last_tx_ns = io->ts;
+	pgn_on_reply(b, io->flags);
 }
 
 /*
@@ -227,52 +243,89 @@ PGN_INLINE void pgn_on_outbound(struct pgn_backend *b, const struct pgn_io *io, 
 
 /*
  * A statement__status(text) hit inside a cycle that starts another
- * statement: several Execute before one Sync (a pipeline). Each message
- * reports its statement's text from where it lives: Parse from the
- * backend's reused input buffer (the same address for every Parse), Bind
- * from the prepared statement, Execute from the portal's copy. So the
- * address that opened the statement coming back after it is the next
- * statement's Parse (or the same named statement's next Bind). Another
- * address after two hits may be this statement's Execute or the next named
+ * statement. Each message reports its statement's text from where it
+ * lives: Query and Parse from the backend's reused input buffer (a Query's
+ * text at its start, a Parse's after the statement's name, at most 64
+ * bytes further: PGN_MSG_TEXT_SPAN), Bind from the prepared statement,
+ * Execute from the portal's copy (other memory contexts, kilobytes away).
+ * So the address that opened the statement, or one as near it, coming
+ * back is the next Parse or Query (or the same named statement's next
+ * Bind), and
+ * the address of its second hit (its Bind) coming back after a third is
+ * the prepared statement bound again: a batch (executemany: Parse, Bind,
+ * Execute, then Bind, Execute again before one Sync). Another address
+ * after two hits may be this statement's Execute or the next named
  * statement's Bind: the caller compares the texts then (text_differs, see
- * pgn_text_check_needed). Bytes of one cycle cannot be split: the request
- * stays with the first statement, the response goes to the last, and all
- * of them are marked pipelined.
+ * pgn_text_check_needed).
  */
+#define PGN_MSG_TEXT_SPAN 64	/* NAMEDATALEN: a statement name and its NUL */
+
+PGN_INLINE int pgn_near_first_text(const struct pgn_backend *b, __u64 text)
+{
+	__u64 d = text > b->first_text ? text - b->first_text : b->first_text - text;
+
+	return d <= PGN_MSG_TEXT_SPAN;
+}
+
 PGN_INLINE int pgn_text_check_needed(const struct pgn_backend *b, int query_probe, __u64 text)
 {
 	return b->state == PGN_ST_ACTIVE && !query_probe && b->stmt.status_hits >= 2 &&
-	       text != b->first_text;
+	       !pgn_near_first_text(b, text) && text != b->second_text;
 }
 
-PGN_INLINE int pgn_next_in_cycle(struct pgn_backend *b, __u64 text, int text_differs)
+PGN_INLINE int pgn_is_next_stmt(const struct pgn_backend *b, __u64 text, int text_differs)
 {
-	if (b->stmt.status_hits < 2 || (text != b->first_text && !text_differs))
-		return 0;
-	b->stmt.pipelined = 1;
-	pgn_stmt_close(b);
-	/* it follows the previous one's execution, not a socket call */
-	pgn_stmt_open(b, pgn_now());
-	b->stmt.pipelined = 1;
-	b->stmt.protocol = PGN_PROTO_EXTENDED;
-	return 1;
+	if (pgn_near_first_text(b, text))
+		return 1;
+	if (b->stmt.status_hits >= 3 && text == b->second_text)
+		return 1;
+	return b->stmt.status_hits >= 2 && text_differs;
 }
 
 /*
  * When a statement that begins now began, without a clock read in the
  * probe: the return of the recv that completed its request (a recv came
  * since the last send), or of the send that closed the previous statement
- * of one request (CLOSING, that send seen). Only reading the message runs
- * in the backend in between. Otherwise the clock says.
+ * of one request (CLOSING, that send seen; or IDLE with no recv since:
+ * the previous cycle's ReadyForQuery). Only reading the message runs in
+ * the backend in between. Otherwise the clock says.
  */
 PGN_INLINE __u64 pgn_begin_ns(const struct pgn_backend *b)
 {
 	int after_recv = b->tail_rx.calls && b->state != PGN_ST_CLOSING;
-	int after_reply = b->state == PGN_ST_CLOSING && b->stmt.done_ns;
+	int after_reply = (b->state == PGN_ST_CLOSING && b->stmt.done_ns) || b->state == PGN_ST_IDLE;
 
 	if (b->last_call_ns && (after_recv || after_reply))
 		return b->last_call_ns;
 	return pgn_now();
+}
+
+/*
+ * Opens the next statement of an ACTIVE cycle (see pgn_is_next_stmt); 0
+ * when the hit is the open statement's own. A request that came after
+ * the statement's response went out (Parse, Describe, Flush, then a Query:
+ * no ReadyForQuery in between) is the next statement's own. Otherwise the
+ * bytes of one cycle cannot be split: the request stays with the first
+ * statement, the response goes to the last, and all of them are marked
+ * pipelined. *ts: when the new statement began.
+ */
+PGN_INLINE int pgn_next_in_cycle(struct pgn_backend *b, __u64 text, int text_differs, __u64 *ts)
+{
+	if (!pgn_is_next_stmt(b, text, text_differs))
+		return 0;
+	if (b->tail_rx.calls && b->stmt.t.tx.calls) {
+		*ts = pgn_begin_ns(b);
+		pgn_stmt_open_with_tail(b, &b->stmt.t, *ts);
+		return 1;
+	}
+	b->stmt.pipelined = 1;
+	pgn_stmt_close(b);
+	/* it follows the previous one's execution, not a socket call */
+	*ts = pgn_now();
+	pgn_stmt_open(b, *ts);
+	b->stmt.pipelined = 1;
+	b->stmt.protocol = PGN_PROTO_EXTENDED;
+	return 1;
 }
 
 /*
@@ -293,8 +346,8 @@ PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, int query_probe, __u64 t
 		ts = pgn_begin_ns(b);
 		pgn_stmt_open_with_tail(b, &b->sess.startup, ts);
 		break;
-	case PGN_ST_IDLE:
-		ts = pgn_now();
+	case PGN_ST_IDLE:	/* the next cycle of one request, after its Sync */
+		ts = pgn_begin_ns(b);
 		pgn_stmt_open(b, ts);
 		break;
 	case PGN_ST_CLOSING:	/* next statement of one request (pipelined Sync) */
@@ -314,12 +367,12 @@ PGN_INLINE int pgn_on_stmt_begin(struct pgn_backend *b, int query_probe, __u64 t
 			break;
 		}
 		/* Parse, Bind, Execute of one statement: one cycle */
-		if (!pgn_next_in_cycle(b, text, text_differs)) {
-			b->stmt.status_hits++;
+		if (!pgn_next_in_cycle(b, text, text_differs, &ts)) {
+			if (++b->stmt.status_hits == 2)
+				b->second_text = text;
 			b->stmt.protocol = PGN_PROTO_EXTENDED;
 			return 0;
 		}
-		ts = b->stmt.request_ns;
 		break;
 	default:
 		return 0;

@@ -17,17 +17,27 @@ static __always_inline struct sock *socket_sk(__u64 *ctx)
 	return BPF_CORE_READ((struct socket *)ctx[0], sk);
 }
 
+/* All four take (socket, msghdr, length, ...). */
+static __always_inline void fentry_start(__u64 *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pgn_backend *b = backend_of(task);
+
+	if (b)
+		sock_call_enter(b, msg_user_buf((struct msghdr *)ctx[1]), ctx[2]);
+}
+
 SEC("fentry/tcp_sendmsg")
-int fe_tcp_sendmsg(__u64 *ctx) { sock_call_start(); return 0; }
+int fe_tcp_sendmsg(__u64 *ctx) { fentry_start(ctx); return 0; }
 
 SEC("fentry/tcp_recvmsg")
-int fe_tcp_recvmsg(__u64 *ctx) { sock_call_start(); return 0; }
+int fe_tcp_recvmsg(__u64 *ctx) { fentry_start(ctx); return 0; }
 
 SEC("fentry/unix_stream_sendmsg")
-int fe_unix_sendmsg(__u64 *ctx) { sock_call_start(); return 0; }
+int fe_unix_sendmsg(__u64 *ctx) { fentry_start(ctx); return 0; }
 
 SEC("fentry/unix_stream_recvmsg")
-int fe_unix_recvmsg(__u64 *ctx) { sock_call_start(); return 0; }
+int fe_unix_recvmsg(__u64 *ctx) { fentry_start(ctx); return 0; }
 
 SEC("fexit/tcp_sendmsg")
 int fx_tcp_sendmsg(__u64 *ctx) { fexit_done(ctx, (struct sock *)ctx[0], 0, 1); return 0; }

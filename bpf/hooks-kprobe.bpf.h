@@ -4,42 +4,42 @@
  * is read, so the signature changes of tcp_recvmsg (5.19) do not matter.
  */
 /* A kretprobe has no arguments: the socket waits in the backend's state. */
-static __always_inline void kprobe_call_start(struct sock *sk)
+static __always_inline void kprobe_call_start(struct sock *sk, struct msghdr *msg, __u64 len)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pgn_backend *b = backend_of(task);
 
 	if (b) {
 		b->call_sk = (__u64)sk;
-		sock_call_stamp(task);
+		sock_call_enter(b, msg_user_buf(msg), len);
 	}
 }
 
 SEC("kprobe/tcp_sendmsg")
-int BPF_KPROBE(kp_tcp_sendmsg, struct sock *sk)
+int BPF_KPROBE(kp_tcp_sendmsg, struct sock *sk, struct msghdr *msg, size_t len)
 {
-	kprobe_call_start(sk);
+	kprobe_call_start(sk, msg, len);
 	return 0;
 }
 
 SEC("kprobe/tcp_recvmsg")
-int BPF_KPROBE(kp_tcp_recvmsg, struct sock *sk)
+int BPF_KPROBE(kp_tcp_recvmsg, struct sock *sk, struct msghdr *msg, size_t len)
 {
-	kprobe_call_start(sk);
+	kprobe_call_start(sk, msg, len);
 	return 0;
 }
 
 SEC("kprobe/unix_stream_sendmsg")
-int BPF_KPROBE(kp_unix_sendmsg, struct socket *sock)
+int BPF_KPROBE(kp_unix_sendmsg, struct socket *sock, struct msghdr *msg, size_t len)
 {
-	kprobe_call_start(BPF_CORE_READ(sock, sk));
+	kprobe_call_start(BPF_CORE_READ(sock, sk), msg, len);
 	return 0;
 }
 
 SEC("kprobe/unix_stream_recvmsg")
-int BPF_KPROBE(kp_unix_recvmsg, struct socket *sock)
+int BPF_KPROBE(kp_unix_recvmsg, struct socket *sock, struct msghdr *msg, size_t len)
 {
-	kprobe_call_start(BPF_CORE_READ(sock, sk));
+	kprobe_call_start(BPF_CORE_READ(sock, sk), msg, len);
 	return 0;
 }
 
@@ -50,7 +50,7 @@ static __always_inline void kretprobe_done(long ret, int rx)
 	struct pgn_backend *b = sock_call_returned(task, ret, rx);
 
 	if (b)
-		sock_io(b, (struct sock *)b->call_sk, ret, rx, 0, sock_call_take(b, task));
+		sock_io(b, (struct sock *)b->call_sk, ret, rx, 0, sock_call_take(b));
 }
 
 SEC("kretprobe/tcp_sendmsg")

@@ -1,7 +1,7 @@
 /*
  * Tracepoint backend (Linux 6.3+): sock:sock_{send,recv}_length fire after
  * every socket send/recv with the result; the syscall-entry tracepoint
- * gives the start time for durations.
+ * gives the start time for durations, and the buffer of send()/recv().
  */
 /* PostgreSQL moves socket data with send()/recv() only; read()/write() are
  * left out since every process's file I/O would pay a map look-up. */
@@ -22,10 +22,10 @@
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long id)
 {
-	if (id != PGN_NR_SENDTO && id != PGN_NR_RECVFROM && id != PGN_NR_SENDMSG &&
-	    id != PGN_NR_RECVMSG)
-		return 0;
-	sock_call_start();
+	if (id == PGN_NR_SENDTO || id == PGN_NR_RECVFROM)
+		sock_call_start(PT_REGS_PARM2(regs), PT_REGS_PARM3(regs));
+	else if (id == PGN_NR_SENDMSG || id == PGN_NR_RECVMSG)
+		sock_call_start(0, 0);	/* PostgreSQL does not use them */
 	return 0;
 }
 

@@ -85,19 +85,6 @@ static __always_inline void count_hit(void)
 		(*n)++;
 }
 
-/* Entry of the send/recv in flight on this CPU (see sock_call_start). */
-struct pgn_call {
-	__u64 task;
-	__u64 start_ns;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pgn_call);
-} calls SEC(".maps");
-
 /* TCP handshakes completed on this machine, by socket, until a backend
  * claims the socket: the kernel's own SYN-ACK round-trip measurement. */
 struct {

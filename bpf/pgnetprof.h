@@ -202,6 +202,9 @@ struct pgn_backend {
 	__u32 flags;		/* enum pgn_backend_flags */
 	__u64 sk;		/* client socket (kernel pointer, identity only) */
 	__u64 call_sk;		/* socket of the call in flight (kprobe backend) */
+	__u64 call_start_ns;	/* entry of the send/recv in flight; 0: unknown */
+	__u64 call_buf;		/* its user buffer and length; 0: unknown */
+	__u64 call_len;
 	__u64 last_call_ns;	/* return of the last send/recv seen */
 	__u64 eagain_ns;	/* a send returned EAGAIN at this time; 0: not waiting */
 	__u64 tail_first_ns;	/* first byte of tail_rx */
@@ -211,6 +214,7 @@ struct pgn_backend {
 	__u32 portal_depth;	/* --probes full: PortalRun nesting */
 	__u64 portal_start_ns;	/* entry of the outermost PortalRun */
 	__u64 first_text;	/* text address of the hit that opened the statement */
+	__u64 second_text;	/* and of its second hit */
 	__u32 seq;		/* of the next record */
 	__u32 pad;
 	struct pgn_dir tail_rx;	/* received since the last send: a pending request */

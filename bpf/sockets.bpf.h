@@ -118,6 +118,69 @@ static __always_inline void tcp_counters(struct sock *sk, int btf, struct pgn_io
 	io->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
 }
 
+/*
+ * What the end of a send says (enum pgn_io_flags), for one that went out
+ * whole (a flush of the backend's output buffer): ReadyForQuery is always
+ * the 6 bytes 'Z' 0 0 0 5 status. An ErrorResponse ends with its last
+ * field's NUL and a NUL; it is found by its header, 'E' and a length that
+ * reaches exactly the end, then its first field, the severity 'S'. Two
+ * NULs in a row occur in no text field, so a NoticeResponse cannot hide
+ * one. Errors longer than PGN_ERR_SCAN bytes are not seen.
+ */
+#define PGN_ERR_SCAN 1024
+
+struct pgn_scan {
+	__u8 b[PGN_ERR_SCAN + 8];	/* a header's 6 bytes from any offset fit */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pgn_scan);
+} scans SEC(".maps");
+
+/* A global function: the verifier checks its loop once, not in every
+ * state of every caller. @buf: the user address of a send of @len bytes. */
+__noinline int ends_with_error(__u64 buf, __u64 len)
+{
+	__u32 zero = 0;
+	__u64 n = len < PGN_ERR_SCAN ? len : PGN_ERR_SCAN;
+	struct pgn_scan *s = bpf_map_lookup_elem(&scans, &zero);
+
+	if (!s || n > PGN_ERR_SCAN)
+		return 0;
+	barrier_var(n);		/* the copy's size is the register checked */
+	if (bpf_probe_read_user(s->b, n & (2 * PGN_ERR_SCAN - 1), (const void *)(buf + len - n)))
+		return 0;
+	for (__u32 i = 6; i <= PGN_ERR_SCAN && i <= n; i++) {
+		/* a header ending i bytes before the end */
+		const __u8 *h = s->b + ((n - i) & (PGN_ERR_SCAN - 1));
+		__u32 len = (__u32)h[1] << 24 | (__u32)h[2] << 16 | (__u32)h[3] << 8 | h[4];
+
+		if ((h[0] == 'E') & (h[5] == 'S') & (len == i - 1))
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline __u32 reply_flags(struct pgn_backend *b, long ret)
+{
+	__u8 t[6];
+	const __u8 *buf = (const __u8 *)b->call_buf;
+
+	if (b->state != PGN_ST_ACTIVE && b->state != PGN_ST_CLOSING)
+		return 0;
+	if (!buf || b->call_len != ret || ret < 6 || bpf_probe_read_user(t, 6, buf + ret - 6))
+		return 0;
+	if (t[0] == 'Z' && !t[1] && !t[2] && !t[3] && t[4] == 5 &&
+	    (t[5] == 'I' || t[5] == 'T' || t[5] == 'E'))
+		return PGN_IO_READY;
+	if (!t[4] && !t[5] && b->state == PGN_ST_ACTIVE && ends_with_error((__u64)buf, ret))
+		return PGN_IO_ERROR;
+	return 0;
+}
+
 /* One send (rx == 0) or recv (rx == 1) that entered at @start returned
  * @ret on @sk (@btf: sk is a BTF pointer). */
 static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long ret, int rx,
@@ -142,76 +205,58 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 		io.dur_ns = now - start;
 	if (b->sess.ep.transport != PGN_TRANSPORT_UNIX)
 		tcp_counters(sk, btf, &io);
-	if (rx)
+	if (rx) {
 		pgn_on_recv(b, &io);
-	else
-		pgn_on_send(b, &io);
+		return;
+	}
+	if (ret > 0)
+		io.flags = reply_flags(b, ret);
+	pgn_on_send(b, &io);
 }
 
 /*
- * The entry stamp of a send/recv goes to a per-CPU slot tagged with the
- * task, not to the backend's state: taking it needs no look-up, and the
- * calls of every other process (which has no task-local storage at all)
- * leave after one load.
+ * The entry of a backend's send/recv: its time and buffer go to the
+ * backend's state, where its return finds them even when the backend was
+ * moved to another CPU inside the call. Every other process (which has no
+ * task-local storage at all) leaves after one load.
  */
-static __always_inline struct pgn_call *this_cpu_call(void)
+static __always_inline void sock_call_enter(struct pgn_backend *b, __u64 buf, __u64 len)
 {
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&calls, &zero);
+	b->call_start_ns = bpf_ktime_get_ns();
+	b->call_buf = buf;
+	b->call_len = len;
 }
 
-/* Stamps the entry of @task's send/recv. */
-static __always_inline void sock_call_stamp(struct task_struct *task)
+static __always_inline void sock_call_start(__u64 buf, __u64 len)
 {
-	struct pgn_call *c = this_cpu_call();
+	struct pgn_backend *b = backend_of(bpf_get_current_task_btf());
 
-	if (c) {
-		c->task = (__u64)task;
-		c->start_ns = bpf_ktime_get_ns();
-	}
+	if (b)
+		sock_call_enter(b, buf, len);
 }
 
-static __always_inline void sock_call_start(void)
+/* Takes the entry time of @b's call returning now; 0 if unknown. */
+static __always_inline __u64 sock_call_take(struct pgn_backend *b)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 start = b->call_start_ns;
 
-	if (may_be_backend(task))
-		sock_call_stamp(task);
-}
-
-/* Takes this CPU's entry stamp for @task's call returning now (see
- * pgn_call_entry); 0 if unknown. */
-static __always_inline __u64 sock_call_take(struct pgn_backend *b, struct task_struct *task)
-{
-	struct pgn_call *c = this_cpu_call();
-	__u64 start;
-
-	if (!c)
-		return 0;
-	start = pgn_call_entry(b, c->task, (__u64)task, c->start_ns);
-	if (c->task == (__u64)task)
-		c->task = 0;
+	b->call_start_ns = 0;
 	return start;
 }
 
 /*
  * @task's send/recv returned @ret: its backend, or NULL when there is
  * nothing to count. A task with no storage at all (any other process)
- * leaves after one load, before this CPU's stamp slot is touched. A recv
- * that moved nothing (EAGAIN before PostgreSQL waits, which every backend
- * makes once per request; EOF; an error) is not traffic: it drops its
- * stamp and leaves before the backend's look-up.
+ * leaves after one load. A recv that moved nothing (EAGAIN before
+ * PostgreSQL waits, which every backend makes once per request; EOF; an
+ * error) is not traffic: it leaves before the backend's look-up (its
+ * stamp is overwritten by the next call's).
  */
 static __always_inline struct pgn_backend *sock_call_returned(struct task_struct *task, long ret,
 							      int rx)
 {
-	if (!may_be_backend(task))
+	if (!may_be_backend(task) || (rx && ret <= 0))
 		return NULL;
-	if (rx && ret <= 0) {
-		sock_call_take(NULL, task);
-		return NULL;
-	}
 	return backend_of(task);
 }
 
@@ -223,5 +268,33 @@ static __always_inline void sock_call_done(struct sock *sk, long ret, int rx, in
 	struct pgn_backend *b = sock_call_returned(task, ret, rx);
 
 	if (b)
-		sock_io(b, sk, ret, rx, btf, sock_call_take(b, task));
+		sock_io(b, sk, ret, rx, btf, sock_call_take(b));
+}
+
+/*
+ * The user buffer of a send/recv from its msghdr, at the call's entry
+ * (the kernel advances the iterator as it copies): one user segment,
+ * ITER_UBUF from 6.0 on, else the first iovec (send() makes one).
+ */
+struct iov_iter___v64 {
+	const struct iovec *__iov;
+} __attribute__((preserve_access_index));
+
+struct iov_iter___old {
+	const struct iovec *iov;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 msg_user_buf(struct msghdr *msg)
+{
+	struct iov_iter *it = &msg->msg_iter;
+	const struct iovec *iov;
+
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
+	    BPF_CORE_READ(it, iter_type) == bpf_core_enum_value(enum iter_type, ITER_UBUF))
+		return (__u64)BPF_CORE_READ(it, ubuf);
+	if (bpf_core_field_exists(((struct iov_iter___v64 *)it)->__iov))
+		iov = BPF_CORE_READ((struct iov_iter___v64 *)it, __iov);
+	else
+		iov = BPF_CORE_READ((struct iov_iter___old *)it, iov);
+	return (__u64)BPF_CORE_READ(iov, iov_base);
 }

@@ -23,20 +23,28 @@ static __always_inline void capture_title(struct pgn_backend *b)
 
 #define PGN_TEXT_CMP 64
 
-/* Whether the text at @text is not the open statement's (first 64 bytes). */
+/*
+ * Whether the text at @text is not the open statement's, by their first
+ * 63 bytes: the ones read (a read of a longer text stops there with its
+ * NUL) and the ones kept (query_len; all of it unless cut at --query-max).
+ * A text that ended before the other's known part ended differs.
+ */
 static __always_inline int text_differs(struct pgn_backend *b, const char *text)
 {
 	char buf[PGN_TEXT_CMP];
-	__u32 n = b->stmt.query_len + !b->stmt.truncated;	/* with its NUL unless cut */
+	long r = bpf_probe_read_user_str(buf, sizeof(buf), text);
+	__u32 have, kept = b->stmt.query_len, n;
 
-	if (bpf_probe_read_user_str(buf, sizeof(buf), text) <= 0)
+	if (r <= 0)
 		return 0;
-	if (n > PGN_TEXT_CMP)
-		n = PGN_TEXT_CMP;
-	for (__u32 i = 0; i < PGN_TEXT_CMP && i < n; i++)
+	have = r - 1;			/* complete when r < PGN_TEXT_CMP */
+	n = have < kept ? have : kept;
+	for (__u32 i = 0; i < PGN_TEXT_CMP - 1 && i < n; i++)
 		if (buf[i] != b->stmt.query[i])
 			return 1;
-	return 0;
+	if (r < PGN_TEXT_CMP && have < kept)
+		return 1;
+	return !b->stmt.truncated && kept < have;
 }
 
 static __always_inline void stmt_begin(const char *text, int query_probe)

@@ -9,7 +9,7 @@ set -u
 TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "$0")" && pwd)}
 TOP=$(cd "$TESTS_DIR/.." && pwd)
 VMTEST=${VMTEST:-$TOP/../shared/vmtest/run-in-vm.sh}
-GUEST_TESTS="simple-bytes.sh session-conservation.sh transports.sh extended.sh"
+GUEST_TESTS="simple-bytes.sh session-conservation.sh transports.sh extended.sh drivers.sh"
 
 guest() {
 	local backend t n=0

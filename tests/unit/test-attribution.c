@@ -92,7 +92,16 @@ static struct pgn_io io(long n, int rx)
 
 /* as sock_io does: the call's return is the backend's last, then the machine */
 static void recv_(long n) { struct pgn_io e = io(n, 1); be.last_call_ns = e.ts; pgn_on_recv(&be, &e); }
-static void send_(long n) { struct pgn_io e = io(n, 0); be.last_call_ns = e.ts; pgn_on_send(&be, &e); }
+/* a send, and what its end says on the wire (enum pgn_io_flags) */
+static void send_said(long n, __u32 flags)
+{
+	struct pgn_io e = io(n, 0);
+
+	e.flags = flags;
+	be.last_call_ns = e.ts;
+	pgn_on_send(&be, &e);
+}
+static void send_(long n) { send_said(n, 0); }
 /* statement__status(text) with the text at address @at; Parse messages
  * report theirs from the backend's reused input buffer */
 #define MSGBUF 0x5000
@@ -570,18 +579,152 @@ static void one_statement(void)
 	send_(60);
 }
 
-/* Call entry stamps come from a per-CPU slot: only this task's, and only
- * one taken after the backend's last counted call, are the call's own. */
-static void test_call_entry(void **state)
+/* A batch (executemany): Parse, Bind, Execute, then Bind, Execute again
+ * twice before one Sync. The prepared statement's address (the second hit)
+ * coming back after a third hit is the next execution: three records. */
+static void test_batch(void **state)
 {
 	(void)state;
-	be.last_call_ns = 5000;
-	assert_int_equal(pgn_call_entry(&be, 7, 7, 6000), 6000);
-	assert_int_equal(pgn_call_entry(&be, 8, 7, 6000), 0);	/* another task's */
-	assert_int_equal(pgn_call_entry(&be, 7, 7, 4000), 0);	/* left over from a move */
-	assert_int_equal(pgn_call_entry(&be, 7, 7, 5000), 0);
-	assert_int_equal(pgn_call_entry(NULL, 7, 7, 4000), 4000);	/* no state to compare */
-	assert_int_equal(pgn_call_entry(NULL, 8, 7, 4000), 0);
+	startup(1);
+	recv_(200);
+	assert_int_equal(status_at(MSGBUF + 19), 1);	/* Parse "__name__" */
+	assert_int_equal(status_at(0x7000), 0);	/* Bind */
+	assert_int_equal(status_at(0x7100), 0);	/* Execute */
+	assert_int_equal(status_at(0x7000), 1);	/* Bind again */
+	assert_int_equal(status_at(0x7200), 0);
+	assert_int_equal(status_at(0x7000), 1);
+	assert_int_equal(status_at(0x7300), 0);
+	status_null();
+	send_said(120, PGN_IO_READY);
+	finish(0);
+	assert_int_equal(nstmts, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(stmts[i].pipelined, 1);
+	assert_int_equal(stmts[0].t.rx.bytes, 200);
+	assert_int_equal(stmts[2].t.tx.bytes, 120);
+	assert_conserved(&sessions[0]);
+}
+
+/* Parse of a named statement, Describe, Flush: its description goes out
+ * with no ReadyForQuery; then a Query in the same cycle (asyncpg's
+ * copy_records_to_table). The Query's text, at the start of the input
+ * buffer the Parse's name preceded its text in, is the next statement's,
+ * and the request that came after the description is its own. */
+static void test_query_after_flush(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(93);			/* P D H */
+	assert_int_equal(status_at(MSGBUF + 19), 1);
+	send_(59);			/* ParseComplete, ParameterDescription, RowDescription */
+	recv_(55);			/* Q COPY */
+	assert_int_equal(status_at(MSGBUF), 1);
+	send_(12);			/* CopyInResponse */
+	recv_(9000);			/* CopyData, CopyDone */
+	status_null();
+	send_said(20, PGN_IO_READY);
+	finish(0);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[0].t.rx.bytes, 93);
+	assert_int_equal(stmts[0].t.tx.bytes, 59);
+	assert_int_equal(stmts[0].pipelined, 0);
+	assert_int_equal(stmts[1].t.rx.bytes, 9055);
+	assert_int_equal(stmts[1].request_bytes, 55);
+	assert_int_equal(stmts[1].t.tx.bytes, 32);
+	assert_int_equal(stmts[1].pipelined, 0);
+	assert_int_equal(stmts[1].protocol, PGN_PROTO_SIMPLE);	/* a Query: one hit */
+	assert_int_equal(stmts[1].status_hits, 1);
+	assert_conserved(&sessions[0]);
+}
+
+/* Once ReadyForQuery is out the statement is reported; what the backend
+ * sends while idle (a notification) is no statement's. */
+static void test_ready_ends_statement(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(15);
+	status_text();
+	status_null();
+	send_said(18, PGN_IO_READY);
+	assert_int_equal(nstmts, 1);
+	send_(100);			/* NotificationResponse */
+	send_(120);
+	recv_(15);
+	status_text();
+	status_null();
+	send_said(60, PGN_IO_READY);
+	finish(0);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[0].t.tx.bytes, 18);
+	assert_int_equal(stmts[1].t.tx.bytes, 60);
+	assert_int_equal(sessions[0].unattributed.tx.bytes, 220);
+	assert_conserved(&sessions[0]);
+}
+
+/* A response that ends with ErrorResponse fails its statement, whatever
+ * the probes saw (an error inside a savepoint, or in an aborted
+ * transaction, fires no transaction__abort); an ErrorResponse while no
+ * statement runs fails none. With query probes the failed statement's
+ * ReadyForQuery ends it. */
+static void test_error_response(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(16);
+	status_text();
+	send_said(90, PGN_IO_ERROR);
+	status_null();
+	send_said(6, PGN_IO_READY);
+	recv_(15);
+	status_text();
+	status_null();
+	send_said(60, PGN_IO_READY);
+	finish(0);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[0].status, PGN_STMT_ERROR);
+	assert_int_equal(stmts[0].t.tx.bytes, 96);
+	assert_int_equal(stmts[1].status, PGN_STMT_OK);
+
+	setup(NULL);
+	startup(0);
+	recv_(25);
+	query_start();
+	send_said(90, PGN_IO_ERROR | PGN_IO_READY);
+	assert_int_equal(nstmts, 1);
+	send_(40);			/* idle: a notification */
+	recv_(15);
+	query_start();
+	query_done();
+	send_said(60, PGN_IO_READY);
+	finish(1);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[0].status, PGN_STMT_ERROR);
+	assert_int_equal(stmts[0].t.tx.bytes, 90);
+	assert_int_equal(sessions[0].unattributed.tx.bytes, 40);
+	assert_conserved(&sessions[0]);
+}
+
+/* The next cycle of one request (Q S after a Sync in one recv) after
+ * ReadyForQuery closed the first: it begins where that send returned. */
+static void test_cycle_after_ready(void **state)
+{
+	(void)state;
+	startup(1);
+	recv_(30);
+	status_text();
+	status_null();
+	send_said(20, PGN_IO_READY);	/* returns at clock_ns */
+	__u64 sent = clock_ns;
+	status_text();
+	status_null();
+	send_said(20, PGN_IO_READY);
+	finish(0);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[1].start_ns, sent);
+	assert_int_equal(stmts[0].t.rx.bytes, 30);
+	assert_int_equal(clock_reads, 0);
+	assert_conserved(&sessions[0]);
 }
 
 static void test_endpoint_records(void **state)
@@ -627,7 +770,11 @@ int main(void)
 		cmocka_unit_test_setup(test_outbound_and_abort, setup),
 		cmocka_unit_test_setup(test_portal_nesting, setup),
 		cmocka_unit_test_setup(test_endpoint_records, setup),
-		cmocka_unit_test_setup(test_call_entry, setup),
+		cmocka_unit_test_setup(test_batch, setup),
+		cmocka_unit_test_setup(test_query_after_flush, setup),
+		cmocka_unit_test_setup(test_ready_ends_statement, setup),
+		cmocka_unit_test_setup(test_error_response, setup),
+		cmocka_unit_test_setup(test_cycle_after_ready, setup),
 	};
 
 	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
