@@ -75,7 +75,6 @@ PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
 	b->stmt.status_hits = 0;
 	b->stmt.truncated = 0;
 	b->stmt.query_len = 0;
-	b->stmt.query[0] = 0;
 	b->flags |= PGN_B_STMT_OPEN;
 }
 

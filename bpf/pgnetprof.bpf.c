@@ -59,14 +59,34 @@ struct {
 	__type(value, struct pgn_backend);
 } backends SEC(".maps");
 
-/* The pids with a state, for userspace to find them (task-local storage
- * cannot be listed); written at fork, exec and exit only. */
+/*
+ * The pids with a state, for userspace to find them (task-local storage
+ * cannot be listed), with the text of each one's open statement (too big
+ * for the task-local storage, see struct pgn_text); entries are made at
+ * fork, exec and exit only, each on first use.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u32);	/* tgid */
-	__type(value, __u8);
+	__type(value, struct pgn_text);
 } followed SEC(".maps");
+
+/* A new entry's initial value (the map update copies it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pgn_text);
+} blank_text SEC(".maps");
+
+static __always_inline struct pgn_text *text_of(struct pgn_backend *b)
+{
+	__u32 tgid = b->sess.pid;
+
+	return bpf_map_lookup_elem(&followed, &tgid);
+}
 
 /* USDT hits, the cost driver: per CPU, so counting them bounces no cache line. */
 struct {
@@ -143,40 +163,80 @@ static __always_inline void stage_out(struct pgn_stage *st)
 	st->head.records = 0;
 }
 
+/* A record that does not go through the stage leaves in one piece: its
+ * parts are put together here first. */
+struct pgn_alone {
+	__u32 busy;
+	__u32 pad;
+	__u8 data[sizeof(struct pgn_stmt_rec)];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pgn_alone);
+} alone SEC(".maps");
+
+static const char zero_byte;	/* the text of a statement whose text is lost */
+
+/* @fixed bytes at @rec, then @rest at @tail, as one ring-buffer record. */
+static __always_inline int emit_alone(void *rec, __u64 fixed, const void *tail, __u64 rest)
+{
+	__u32 zero = 0;
+	struct pgn_alone *a;
+	int err;
+
+	if (!rest)
+		return ring_out(rec, fixed, 1);
+	a = bpf_map_lookup_elem(&alone, &zero);
+	if (!a || a->busy || fixed > sizeof(struct pgn_stmt_fixed) || rest > PGN_QUERY_MAX) {
+		__sync_fetch_and_add(&lost_records, 1);
+		return -1;
+	}
+	a->busy = 1;
+	bpf_probe_read_kernel(a->data, fixed, rec);
+	bpf_probe_read_kernel(a->data + fixed, rest, tail);
+	err = ring_out(a->data, fixed + rest, 1);
+	a->busy = 0;
+	return err;
+}
+
 #define compiler_barrier() asm volatile("" ::: "memory")
 
 /*
- * Appends @size bytes at @rec to @st at @off, of which the first @fixed (a
- * constant, a multiple of 8) are copied inline: a helper call and its
- * fault handling cost more than the moves for the fixed part of a record.
+ * Appends a record to @st at @off: @fixed bytes (a constant, a multiple of
+ * 8) at @rec copied inline, then @rest at @tail (the text) by the helper:
+ * a helper call and its fault handling cost more than the moves for the
+ * fixed part of a record.
  */
 static __always_inline void stage_copy(struct pgn_stage *st, __u32 off, const void *rec,
-				       __u64 fixed, __u64 size)
+				       __u64 fixed, const void *tail, __u64 rest)
 {
 	__u8 *to = &st->data[off + sizeof(struct pgn_staged)];
-	__u64 rest = size - fixed;
 
 #pragma unroll
 	for (int i = 0; i < fixed / 8; i++)
 		((__u64 *)to)[i] = ((const __u64 *)rec)[i];
 	barrier_var(rest);	/* one register checked and used (for 6.1's verifier) */
 	if (rest <= PGN_STAGE_REC_MAX - fixed)
-		bpf_probe_read_kernel(to + fixed, rest, rec + fixed);
+		bpf_probe_read_kernel(to + fixed, rest, tail);
 }
 
 /*
  * busy keeps what interrupts an append on this CPU (a hook in a softirq,
  * the flush's IPI) off the stage: such a record goes out alone. -1 when
  * the record is lost now; a stage lost later is counted the same way.
- * @fixed: see stage_copy.
+ * A record is @fixed bytes at @rec (see stage_copy) and @rest at @tail.
  */
-static __always_inline int emit(void *rec, __u64 fixed, __u64 size)
+static __always_inline int emit(void *rec, __u64 fixed, const void *tail, __u64 rest)
 {
 	__u32 zero = 0, off;
+	__u64 size = fixed + rest;
 	struct pgn_stage *st = bpf_map_lookup_elem(&stages, &zero);
 
 	if (!st || st->head.busy || stage_off || size > PGN_STAGE_REC_MAX)
-		return ring_out(rec, size, 1);
+		return emit_alone(rec, fixed, tail, rest);
 	st->head.busy = 1;
 	compiler_barrier();
 	if (st->head.len + sizeof(struct pgn_staged) + size > PGN_STAGE_SIZE)
@@ -184,7 +244,7 @@ static __always_inline int emit(void *rec, __u64 fixed, __u64 size)
 	off = st->head.len;
 	if (off <= PGN_STAGE_SIZE) {
 		((struct pgn_staged *)&st->data[off])->size = size;
-		stage_copy(st, off, rec, fixed, size);
+		stage_copy(st, off, rec, fixed, tail, rest);
 		st->head.len = off + sizeof(struct pgn_staged) + ((size + 7) & ~7);
 		st->head.records++;
 	}
@@ -210,14 +270,20 @@ int flush_stage(void *ctx)
 	return 0;
 }
 
+_Static_assert(sizeof(struct pgn_stmt_fixed) == __builtin_offsetof(struct pgn_stmt_rec, query),
+	       "a statement record is its fixed part, then its text");
+
 PGN_INLINE void pgn_emit_stmt(struct pgn_backend *b)
 {
+	struct pgn_text *t = text_of(b);
 	__u64 len = b->stmt.query_len;
 
+	if (!t)		/* no text to go with it: an empty one */
+		b->stmt.query_len = len = 0;
 	if (len > PGN_QUERY_MAX - 1)
 		len = PGN_QUERY_MAX - 1;
 	b->stmt.seq = b->seq++;
-	emit(&b->stmt, offsetof(struct pgn_stmt_rec, query), offsetof(struct pgn_stmt_rec, query) + len + 1);
+	emit(&b->stmt, sizeof(b->stmt), t ? (void *)t->q : (void *)&zero_byte, len + 1);
 }
 
 /* Not staged: one that finds the ring full is not lost but sent again
@@ -242,7 +308,7 @@ PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 {
 	b->sess.type = PGN_REC_SESSION;
 	b->sess.seq = b->seq++;
-	emit(&b->sess, sizeof(b->sess), sizeof(b->sess));
+	emit(&b->sess, sizeof(b->sess), NULL, 0);
 }
 
 PGN_INLINE __u64 pgn_now(void)

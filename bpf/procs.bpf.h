@@ -3,12 +3,12 @@
 static __always_inline void backend_adopt(struct task_struct *task, __u64 now)
 {
 	struct pgn_backend *b = bpf_task_storage_get(&backends, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	__u32 tgid = task->tgid;
-	__u8 one = 1;
+	__u32 tgid = task->tgid, zero = 0;
+	struct pgn_text *blank = bpf_map_lookup_elem(&blank_text, &zero);
 
 	if (b && b->sess.pid)	/* already followed */
 		return;
-	if (!b || bpf_map_update_elem(&followed, &tgid, &one, BPF_ANY)) {
+	if (!b || !blank || bpf_map_update_elem(&followed, &tgid, blank, BPF_ANY)) {
 		if (b)
 			bpf_task_storage_delete(&backends, task);
 		__sync_fetch_and_add(&lost_backends, 1);

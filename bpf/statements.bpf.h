@@ -32,15 +32,16 @@ static __always_inline void capture_title(struct pgn_backend *b)
 static __always_inline int text_differs(struct pgn_backend *b, const char *text)
 {
 	char buf[PGN_TEXT_CMP];
+	struct pgn_text *t = text_of(b);
 	long r = bpf_probe_read_user_str(buf, sizeof(buf), text);
 	__u32 have, kept = b->stmt.query_len, n;
 
-	if (r <= 0)
+	if (r <= 0 || !t)
 		return 0;
 	have = r - 1;			/* complete when r < PGN_TEXT_CMP */
 	n = have < kept ? have : kept;
 	for (__u32 i = 0; i < PGN_TEXT_CMP - 1 && i < n; i++)
-		if (buf[i] != b->stmt.query[i])
+		if (buf[i] != t->q[i])
 			return 1;
 	if (r < PGN_TEXT_CMP && have < kept)
 		return 1;
@@ -50,6 +51,7 @@ static __always_inline int text_differs(struct pgn_backend *b, const char *text)
 static __always_inline void stmt_begin(const char *text, int query_probe)
 {
 	struct pgn_backend *b = current_client_backend();
+	struct pgn_text *t;
 	__u32 max = query_max;
 	long n;
 
@@ -59,11 +61,13 @@ static __always_inline void stmt_begin(const char *text, int query_probe)
 	if (!pgn_on_stmt_begin(b, query_probe, (__u64)text,
 			       pgn_text_check_needed(b, query_probe, (__u64)text) && text_differs(b, text)))
 		return;
+	t = text_of(b);
 	if (max > PGN_QUERY_MAX)
 		max = PGN_QUERY_MAX;
-	n = bpf_probe_read_user_str(b->stmt.query, max, text);
+	n = t ? bpf_probe_read_user_str(t->q, max, text) : 0;
 	if (n <= 0) {
-		b->stmt.query[0] = 0;
+		if (t)
+			t->q[0] = 0;
 		n = 1;
 	}
 	b->stmt.query_len = n - 1;

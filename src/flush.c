@@ -1,9 +1,11 @@
 /* End of trace: what the kernel still holds is closed by the same machine. */
 #include <stddef.h>
+#include <string.h>
 
 #include "flush.h"
 
 static struct pgn_report *flush_report;
+static const struct pgn_text *flush_text;
 static __u64 flush_now;
 
 static void pgn_emit_stmt(struct pgn_backend *b);
@@ -20,10 +22,14 @@ static __u64 pgn_now(void)
 
 static void pgn_emit_stmt(struct pgn_backend *b)
 {
+	static struct pgn_stmt_rec r;
+
 	if (b->stmt.query_len >= PGN_QUERY_MAX)
 		b->stmt.query_len = PGN_QUERY_MAX - 1;
-	b->stmt.query[b->stmt.query_len] = 0;
-	pgn_report_record(flush_report, &b->stmt, sizeof(b->stmt), 1);
+	memcpy(&r, &b->stmt, sizeof(b->stmt));
+	memcpy(r.query, flush_text->q, r.query_len);
+	r.query[r.query_len] = 0;
+	pgn_report_record(flush_report, &r, sizeof(r), 1);
 }
 
 static int pgn_emit_endpoint(struct pgn_backend *b)
@@ -42,8 +48,8 @@ static void pgn_emit_session(struct pgn_backend *b)
 	pgn_report_record(flush_report, &b->sess, sizeof(b->sess), 1);
 }
 
-void pgn_flush_backend(struct pgn_backend *b, __u64 now_ns, int query_probes,
-		       struct pgn_report *rep)
+void pgn_flush_backend(struct pgn_backend *b, const struct pgn_text *text, __u64 now_ns,
+		       int query_probes, struct pgn_report *rep)
 {
 	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) != PGN_B_HAVE_SOCK)
 		return;
@@ -51,7 +57,9 @@ void pgn_flush_backend(struct pgn_backend *b, __u64 now_ns, int query_probes,
 	if (b->state == PGN_ST_ACTIVE && !query_probes)
 		b->state = PGN_ST_CLOSING;
 	flush_report = rep;
+	flush_text = text;
 	flush_now = now_ns;
 	pgn_on_exit(b, now_ns, query_probes);
 	flush_report = NULL;
+	flush_text = NULL;
 }

@@ -6,8 +6,9 @@
 #include "report.h"
 
 /* Closes a backend still open when tracing ends, with the same machine the
- * kernel runs: its open statement, then its session, into the report. */
-void pgn_flush_backend(struct pgn_backend *b, __u64 now_ns, int query_probes,
-		       struct pgn_report *rep);
+ * kernel runs: its open statement (whose text is @text), then its session,
+ * into the report. */
+void pgn_flush_backend(struct pgn_backend *b, const struct pgn_text *text, __u64 now_ns,
+		       int query_probes, struct pgn_report *rep);
 
 #endif

@@ -147,8 +147,8 @@ static void seed_one(pid_t pid, uint64_t start_ns, void *arg)
 {
 	struct pgn_tracer *tr = arg;
 	static struct pgn_backend b;
+	static const struct pgn_text blank;
 	__u32 key = pid;
-	__u8 one = 1;
 	int fd = pidfd_of(pid);
 
 	if (fd < 0) {
@@ -160,7 +160,7 @@ static void seed_one(pid_t pid, uint64_t start_ns, void *arg)
 	b.sess.pid = pid;
 	b.sess.proc_start_ns = start_ns;
 	if (!bpf_map__update_elem(tr->skel->maps.backends, &fd, sizeof(fd), &b, sizeof(b), BPF_NOEXIST))
-		bpf_map__update_elem(tr->skel->maps.followed, &key, sizeof(key), &one, sizeof(one), BPF_ANY);
+		bpf_map__update_elem(tr->skel->maps.followed, &key, sizeof(key), &blank, sizeof(blank), BPF_ANY);
 	else if (errno != EEXIST)
 		seed_one_err = -errno;
 	close(fd);
@@ -431,11 +431,15 @@ static __u64 mono_now(void)
 	return now.tv_sec * 1000000000ULL + now.tv_nsec;
 }
 
-/* Every backend the kernel follows, a copy at a time. */
-static void each_backend(struct pgn_tracer *tr, void (*fn)(struct pgn_backend *b, void *arg), void *arg)
+/* Every backend the kernel follows, a copy at a time, with its open
+ * statement's text. */
+static void each_backend(struct pgn_tracer *tr,
+			 void (*fn)(struct pgn_backend *b, const struct pgn_text *text, void *arg),
+			 void *arg)
 {
 	struct bpf_map *m = tr->skel->maps.followed;
 	static struct pgn_backend b;
+	static struct pgn_text text;
 	__u32 key, next, *prev = NULL;
 	int fd;
 
@@ -449,8 +453,10 @@ static void each_backend(struct pgn_tracer *tr, void (*fn)(struct pgn_backend *b
 					key, strerror(errno));
 			continue;
 		}
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &text, sizeof(text), 0))
+			text.q[0] = 0;	/* gone meanwhile: so is its state, below */
 		if (!bpf_map__lookup_elem(tr->skel->maps.backends, &fd, sizeof(fd), &b, sizeof(b), 0))
-			fn(&b, arg);
+			fn(&b, &text, arg);
 		close(fd);
 	}
 }
@@ -461,11 +467,11 @@ struct flush_ctx {
 	__u64 now;
 };
 
-static void flush_one(struct pgn_backend *b, void *arg)
+static void flush_one(struct pgn_backend *b, const struct pgn_text *text, void *arg)
 {
 	struct flush_ctx *c = arg;
 
-	pgn_flush_backend(b, c->now, c->tr->probe_set == PGN_PROBES_QUERY, c->rep);
+	pgn_flush_backend(b, text, c->now, c->tr->probe_set == PGN_PROBES_QUERY, c->rep);
 }
 
 static void flush_open_backends(struct pgn_tracer *tr, struct pgn_report *rep)
@@ -476,10 +482,11 @@ static void flush_open_backends(struct pgn_tracer *tr, struct pgn_report *rep)
 }
 
 /* The first request byte of a statement still in the kernel's hands. */
-static void oldest_request(struct pgn_backend *b, void *arg)
+static void oldest_request(struct pgn_backend *b, const struct pgn_text *text, void *arg)
 {
 	__u64 *oldest = arg, t = 0;
 
+	(void)text;
 	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) != PGN_B_HAVE_SOCK)
 		return;
 	if ((b->flags & PGN_B_STMT_OPEN) && b->stmt.request_ns)
