@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -344,6 +345,53 @@ static int try_backend(struct pgn_tracer *tr, enum pgn_hook_backend b,
 
 extern int pgn_libbpf_quiet;
 
+/*
+ * The oldest kernel each backend works on, by the checks we made: task-local
+ * storage in tracing programs (5.13), bpf_get_func_ret (5.17), the
+ * sock_*_length tracepoints (6.3). Said when a backend fails on an older one.
+ */
+static const struct {
+	unsigned major, minor;
+} backend_min[] = {
+	[PGN_BACKEND_AUTO] = { 5, 13 },
+	[PGN_BACKEND_FEXIT] = { 5, 17 },
+	[PGN_BACKEND_TRACEPOINT] = { 6, 3 },
+	[PGN_BACKEND_KPROBE] = { 5, 13 },
+};
+
+/* Whether the running kernel predates what backend @b needs; @release gets
+ * its name. */
+static int kernel_too_old(enum pgn_hook_backend b, char *release, size_t size)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 0;
+	snprintf(release, size, "%s", u.release);
+	return major < backend_min[b].major ||
+	       (major == backend_min[b].major && minor < backend_min[b].minor);
+}
+
+static void say_backend_failed(enum pgn_hook_backend b, int err, int verbose)
+{
+	char release[65];
+
+	if (kernel_too_old(b, release, sizeof(release))) {
+		fprintf(stderr, "pgnetprof: Linux %s is too old for %s: it needs Linux %u.%u or later "
+			"(kprobe backend 5.13, fexit 5.17, tracepoint 6.3); run pgnetprof on a newer kernel\n",
+			release, b == PGN_BACKEND_AUTO ? "pgnetprof" : pgn_backend_name(b),
+			backend_min[b].major, backend_min[b].minor);
+		return;
+	}
+	if (b == PGN_BACKEND_AUTO)
+		fprintf(stderr, "pgnetprof: no kernel hook backend works here (fexit, tracepoint, kprobe all failed; last: %s); run with -v for libbpf's details\n",
+			strerror(-err));
+	else
+		fprintf(stderr, "pgnetprof: the %s backend does not work on this kernel (%s); try --backend auto%s\n",
+			pgn_backend_name(b), strerror(-err), verbose ? "" : ", or -v for libbpf's details");
+}
+
 struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pgn_target *t)
 {
 	static const enum pgn_hook_backend order[] = {
@@ -359,9 +407,7 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 	if (o->backend != PGN_BACKEND_AUTO) {
 		err = try_backend(tr, o->backend, o, t);
 		if (err)
-			fprintf(stderr, "pgnetprof: the %s backend does not work on this kernel (%s); try --backend auto%s\n",
-				pgn_backend_name(o->backend), strerror(-err),
-				o->verbose ? "" : ", or -v for libbpf's details");
+			say_backend_failed(o->backend, err, o->verbose);
 	} else {
 		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && err; i++) {
 			pgn_libbpf_quiet = !o->verbose;
@@ -372,8 +418,7 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 					pgn_backend_name(order[i]), strerror(-err));
 		}
 		if (err)
-			fprintf(stderr, "pgnetprof: no kernel hook backend works here (fexit, tracepoint, kprobe all failed; last: %s); run with -v for libbpf's details\n",
-				strerror(-err));
+			say_backend_failed(PGN_BACKEND_AUTO, err, o->verbose);
 	}
 	if (err || (!o->load_only && attach_probes(tr, o, t)))
 		goto fail;

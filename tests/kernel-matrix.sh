@@ -3,7 +3,8 @@
 # Debian's own kernels: 12's (6.1: kprobes and fexit, no sock_*_length
 # tracepoints) once per backend, with auto's choice checked; and sid's (the
 # newest, 7.x) with auto, the test of what a next distribution release
-# ships. TAP on stdout. The guest runs 10-20x slower than the host (TCG),
+# ships; Debian 11's (5.10) must be refused with the version needed. TAP on
+# stdout. The guest runs 10-20x slower than the host (TCG),
 # hence the long timeout.
 #   tests/kernel-matrix.sh            on the host: prepare, boot the VMs, report
 #   tests/kernel-matrix.sh --guest    inside a VM (GUEST_BACKENDS, GUEST_TESTS)
@@ -15,6 +16,7 @@ VMTEST=${VMTEST:-$TOP/../shared/vmtest/run-in-vm.sh}
 KERNELS=(
 	"|kprobe fexit|simple-bytes.sh session-conservation.sh transports.sh extended.sh drivers.sh"
 	"sid|auto|simple-bytes.sh drivers.sh"
+	"bullseye|refused|"
 )
 
 # Debian 12's 6.1: auto must pick a backend this kernel has, and say which;
@@ -33,10 +35,24 @@ check_auto_on_6_1() {
 	fi
 }
 
+# a kernel too old for every backend: refused, saying which version works
+check_refused() {
+	local out rc
+	out=$("$PGNETPROF" -d 1 "$PG_BIN" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	if [ $rc -eq 1 ] && echo "$out" | grep -q "^pgnetprof: Linux .* is too old for pgnetprof: it needs Linux 5.13 or later"; then
+		echo "ok - [auto] refused on $(uname -r), naming the version needed"
+	else
+		echo "not ok - [auto] refused on $(uname -r), naming the version needed (exit $rc)"
+	fi
+}
+
 guest() {
 	local backend t label
 	export PGNETPROF_BACKEND PROF_START_TIMEOUT=1200
 	[ "$GUEST_BACKENDS" = "kprobe fexit" ] && check_auto_on_6_1
+	[ "$GUEST_BACKENDS" = refused ] && { check_refused; return; }
 	for backend in $GUEST_BACKENDS; do
 		PGNETPROF_BACKEND=$([ "$backend" = auto ] || echo "$backend")
 		label="$backend $(uname -r | cut -d. -f1-2)"
