@@ -15,4 +15,7 @@ struct pgn_text_info {
  * until the next call. query must be NUL-terminated at len. */
 void pgn_text_analyze(const char *query, size_t len, struct pgn_text_info *info);
 
+/* libpg_query parses made so far (what the caches save). */
+unsigned long pgn_text_parses(void);
+
 #endif

@@ -1,6 +1,8 @@
 /* A conservative literal scrubber: when in doubt, a byte is hidden. */
+#define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "redact.h"
 
@@ -44,9 +46,80 @@ static size_t skip_dollar(const char *s, size_t len, size_t i, size_t tag)
 	return len;
 }
 
-size_t pgn_scrub_literals(const char *s, size_t len, char *out, size_t outlen)
+/*
+ * A minus sign that the parser folds into the number after it (-5 is one
+ * constant where an operator, "(", "," or a keyword such as SELECT comes
+ * before it; a - 5 is not). Only a guess: where it is wrong, the shape
+ * cache sees libpg_query disagree and parses those texts.
+ */
+static int negative_number(const char *s, size_t len, size_t i)
 {
-	size_t i = 0, o = 0, tag;
+	static const char *const keywords[] = { "select", "where", "and", "or", "not", "when", "then",
+						"else", "limit", "offset", "by", "return", "values" };
+	size_t j = i, w;
+
+	if (s[i] != '-' || i + 1 >= len || !isdigit((unsigned char)s[i + 1]))
+		return 0;
+	while (j > 0 && isspace((unsigned char)s[j - 1]))
+		j--;
+	if (!j || strchr("+-*/<>=~!@#%^&|`?(,[", s[j - 1]))
+		return 1;
+	for (w = j; w > 0 && ident_char((unsigned char)s[w - 1]); w--)
+		;
+	for (size_t k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++)
+		if (j - w == strlen(keywords[k]) && !strncasecmp(s + w, keywords[k], j - w))
+			return 1;
+	return 0;
+}
+
+/* What replaces a literal: "?", or the next "$n" from *param on. */
+static size_t put_literal(char *out, size_t o, size_t outlen, unsigned *param)
+{
+	char digits[12];
+	int n = 0;
+
+	if (!*param) {
+		if (o + 1 < outlen)
+			out[o++] = '?';
+		return o;
+	}
+	for (unsigned v = (*param)++; v || !n; v /= 10)
+		digits[n++] = '0' + v % 10;
+	if (o + 1 + n >= outlen)
+		return outlen - 1;
+	out[o++] = '$';
+	while (n)
+		out[o++] = digits[--n];
+	return o;
+}
+
+/* A number as PostgreSQL reads one: digits, a fraction, an exponent, and
+ * nothing stuck to it (no hexadecimal, no underscores, no "1e" or "5abc"). */
+static int plain_number(const char *s, size_t from, size_t to)
+{
+	size_t i = from;
+
+	while (i < to && isdigit((unsigned char)s[i]))
+		i++;
+	if (i < to && s[i] == '.')
+		for (i++; i < to && isdigit((unsigned char)s[i]); i++)
+			;
+	if (i < to && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < to && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= to || !isdigit((unsigned char)s[i]))
+			return 0;
+		while (i < to && isdigit((unsigned char)s[i]))
+			i++;
+	}
+	return i == to;
+}
+
+size_t pgn_replace_literals(const char *s, size_t len, char *out, size_t outlen, unsigned param,
+			    int *plain)
+{
+	size_t i = 0, o = 0, tag, start;
+	int ok = !memmem(s, len, "--", 2) && !memmem(s, len, "/*", 2);	/* comments: not lexed */
 
 	if (!outlen)
 		return 0;
@@ -55,25 +128,34 @@ size_t pgn_scrub_literals(const char *s, size_t len, char *out, size_t outlen)
 		unsigned char c = s[i];
 		int word_start = !i || !ident_char((unsigned char)s[i - 1]);
 
+		start = i;
 		if (c == '\'' || ((c == 'E' || c == 'e' || c == 'B' || c == 'b' || c == 'X' || c == 'x') &&
 				  word_start && i + 1 < len && s[i + 1] == '\'')) {
 			i = skip_quoted(s, len, c == '\'' ? i : i + 1);
-			PUT('?');
+			/* a plain '...': closed, no backslash, no prefix */
+			ok &= c == '\'' && i - start >= 2 && s[i - 1] == '\'' &&
+			      !memchr(s + start, '\\', i - start);
+			o = put_literal(out, o, outlen, &param);
 		} else if (c == '$' && word_start && (tag = dollar_tag(s, len, i))) {
 			i = skip_dollar(s, len, i, tag);
-			PUT('?');
+			ok &= i - start >= 2 * tag && !memcmp(s + i - tag, s + start, tag);
+			o = put_literal(out, o, outlen, &param);
 		} else if (c == '"') {	/* an identifier: copied whole */
 			do
 				PUT(s[i++]);
 			while (i < len && s[i] != '"');
+			ok &= i < len;
 			if (i < len)
 				PUT(s[i++]);
-		} else if ((isdigit(c) || (c == '.' && i + 1 < len && isdigit((unsigned char)s[i + 1]))) &&
-			   word_start) {
+		} else if (((isdigit(c) || (c == '.' && i + 1 < len && isdigit((unsigned char)s[i + 1]))) &&
+			    word_start) || negative_number(s, len, i)) {
+			i += c == '-';
+			start = i;
 			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '.' || s[i] == '_' ||
 					   ((s[i] == '+' || s[i] == '-') && (s[i - 1] == 'e' || s[i - 1] == 'E'))))
 				i++;
-			PUT('?');
+			ok &= plain_number(s, start, i);
+			o = put_literal(out, o, outlen, &param);
 		} else {
 			PUT(c);
 			i++;
@@ -81,5 +163,12 @@ size_t pgn_scrub_literals(const char *s, size_t len, char *out, size_t outlen)
 	}
 #undef PUT
 	out[o] = 0;
+	if (plain)
+		*plain = ok;
 	return o;
+}
+
+size_t pgn_scrub_literals(const char *s, size_t len, char *out, size_t outlen)
+{
+	return pgn_replace_literals(s, len, out, outlen, 0, NULL);
 }

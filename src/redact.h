@@ -9,4 +9,12 @@
  * keywords and "quoted identifiers" stay. Returns the length written. */
 size_t pgn_scrub_literals(const char *in, size_t len, char *out, size_t outlen);
 
+/* The same literals replaced by $param, $param+1... in order (param 0:
+ * by "?"): the statement's shape, as libpg_query normalizes texts it
+ * parses, for the fingerprint cache. *plain (if not NULL) says whether
+ * every literal was one a lexer cannot misread: closed '...' strings
+ * without backslashes, $$ quotes, plain numbers, and no comments. */
+size_t pgn_replace_literals(const char *in, size_t len, char *out, size_t outlen, unsigned param,
+			    int *plain);
+
 #endif
