@@ -98,7 +98,7 @@ static const struct argp_option opts[] = {
 	{ "store", OPT_STORE, "CONNINFO", 0, "also insert every record into the pgnetprof schema of this PostgreSQL database (libpq conninfo or URI; PG* environment variables apply); checked before tracing starts", 3 },
 	{ "init-store", OPT_INIT_STORE, "CONNINFO", 0, "create or upgrade the pgnetprof schema in this database, then exit (needs no root)", 3 },
 	{ "store-buffer", OPT_STORE_BUFFER, "ROWS", 0, "rows kept in memory while the results database is away (default 100000); beyond that rows are dropped and counted", 3 },
-	{ "store-wait", OPT_STORE_WAIT, "SECS", 0, "at exit, how long to wait for an absent results database before dropping what is buffered (default 10)", 3 },
+	{ "store-wait", OPT_STORE_WAIT, "SECS", 0, "at exit, how long to wait for an absent or hung results database before dropping what is buffered (default 10; a hung one then takes at most 3 s more)", 3 },
 	{ "store-host", OPT_STORE_HOST, "NAME", 0, "the host column of stored rows (default: this machine's host name)", 3 },
 	{ NULL, 0, NULL, 0, "Other:", 4 },
 	{ "verbose", 'v', NULL, 0, "show libbpf's debug output, and how the probes read the statement text", 4 },

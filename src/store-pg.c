@@ -41,7 +41,8 @@ struct pgn_store {
 	/* under lock: the buffer, including the batch being written */
 	struct row *head, **tail;
 	size_t rows;
-	int closing;
+	int closing, finished;
+	int sock;		/* the writer's connection, -1 when none */
 	uint64_t stored, dropped;
 };
 
@@ -101,6 +102,7 @@ struct pgn_store *pgn_store_open(const struct pgn_store_config *c)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	s->conn = pgn_store_connect(c->conninfo, &why);
+	s->sock = s->conn ? PQsocket(s->conn) : -1;
 	if (!s->conn) {
 		fprintf(stderr, "pgnetprof: cannot connect to the results database (--store): %s",
 			why ? PQerrorMessage(why) : "out of memory\n");
@@ -231,6 +233,14 @@ static enum outcome write_batch(struct pgn_store *s, struct row *batch, size_t n
 	return WRITTEN;
 }
 
+/* The socket close() may shut down (see pgn_store_close), under the lock. */
+static void set_sock(struct pgn_store *s, PGconn *c)
+{
+	pthread_mutex_lock(&s->lock);
+	s->sock = c ? PQsocket(c) : -1;
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* A fresh connection after the server went away; says so once per outage. */
 static int reconnect(struct pgn_store *s, int *away)
 {
@@ -238,8 +248,10 @@ static int reconnect(struct pgn_store *s, int *away)
 
 	if (s->conn && PQstatus(s->conn) == CONNECTION_OK)
 		return 0;
+	set_sock(s, NULL);
 	PQfinish(s->conn);
 	s->conn = pgn_store_connect(s->cfg.conninfo, &why);
+	set_sock(s, s->conn);
 	if (!s->conn) {
 		if (!*away)
 			fprintf(stderr, "pgnetprof: the results database is unreachable, keeping up to %zu rows until it is back: %s",
@@ -339,6 +351,8 @@ static void *writer(void *arg)
 	s->head = NULL;
 	s->tail = &s->head;
 	s->rows = 0;
+	s->finished = 1;
+	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }
@@ -359,21 +373,56 @@ int pgn_store_start(struct pgn_store *s, pgn_store_mute_fn mute, void *arg)
 	return 0;
 }
 
+/* Called with the lock held: whether the writer finished within @secs. */
+static int writer_finished(struct pgn_store *s, unsigned secs)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += secs;
+	while (!s->finished && pthread_cond_timedwait(&s->cond, &s->lock, &t) != ETIMEDOUT)
+		;
+	return s->finished;
+}
+
+/*
+ * The writer has --store-wait to write what is buffered. A results server
+ * that hangs (stopped, or a network that drops everything) holds it inside
+ * libpq: its socket is then shut down, which fails the call it is in. A
+ * writer that still does not finish is left behind, its rows counted as
+ * dropped: nothing waits on the network without a bound.
+ */
 void pgn_store_close(struct pgn_store *s, uint64_t *stored, uint64_t *dropped)
 {
+	int hung = 0;
+
 	if (!s)
 		return;
 	if (s->started) {
 		pthread_mutex_lock(&s->lock);
 		s->closing = 1;
-		pthread_cond_signal(&s->cond);
+		pthread_cond_broadcast(&s->cond);
+		if (!writer_finished(s, s->cfg.drain_s + 1)) {
+			fprintf(stderr, "pgnetprof: the results database did not answer within --store-wait (%u s); giving up on it\n",
+				s->cfg.drain_s);
+			if (s->sock >= 0)
+				shutdown(s->sock, SHUT_RDWR);
+			hung = !writer_finished(s, 2);
+			if (hung)
+				s->dropped += s->rows;
+		}
 		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
+		if (hung)
+			pthread_detach(s->thread);
+		else
+			pthread_join(s->thread, NULL);
 	}
 	if (stored)
 		*stored = s->stored;
 	if (dropped)
 		*dropped = s->dropped;
+	if (hung)	/* the writer still holds the store: left to the exit */
+		return;
 	PQfinish(s->conn);
 	pgn_buf_free(&s->scratch);
 	pthread_mutex_destroy(&s->lock);

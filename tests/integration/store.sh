@@ -148,6 +148,31 @@ eq "small buffer: the 3 buffered rows were stored" "$stored" 3
 eq "small buffer: dropped = printed - stored" "$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")" $((printed - stored))
 check "small buffer: a warning at exit" grep -q "rows not stored" "$WORK/err"
 
+# --- a hung results server (the writer's backend stopped): SIGTERM ends
+# pgnetprof within --store-wait, counting what it could not store -----------
+prof_start -f json -p "$TRACED" --store "$RESULTS" --store-host hung --store-wait 3
+psql_ -c "select 'before the hang'" >/dev/null
+sleep 1.5
+writer=$(rsql -c "select pid from pg_stat_activity where application_name = 'pgnetprof'")
+check "hung: the writer's backend found" test -n "$writer"
+kill -STOP "$writer"
+for i in 1 2 3; do psql_ -c "select 'hung $i'" >/dev/null; done
+sleep 1.5	# the writer is inside libpq now, waiting on the stopped backend
+t0=$(date +%s%N)
+kill -TERM "$PROF_PID"
+for _ in $(seq 1 300); do kill -0 "$PROF_PID" 2>/dev/null || break; sleep 0.1; done
+alive=$(kill -0 "$PROF_PID" 2>/dev/null && echo yes || echo no)
+[ "$alive" = yes ] && kill -KILL "$PROF_PID"
+wait "$PROF_PID"
+PROF_PID=
+elapsed_ms=$((($(date +%s%N) - t0) / 1000000))
+kill -CONT "$writer"
+eq "hung: SIGTERM ended pgnetprof" "$alive" no
+check "hung: within --store-wait and the socket's shutdown (3 s + 1 + 2, took $elapsed_ms ms)" test "$elapsed_ms" -lt 15000
+check "hung: says it gave up on the results database" grep -q "did not answer within --store-wait (3 s)" "$WORK/err"
+dropped=$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")
+check "hung: the rows not stored are counted as dropped (got $dropped)" test "${dropped:-0}" -ge 3
+
 # --- results on the traced server itself: the writer's backend is not traced -------------
 PGPORT=$TRACED_PORT
 "$PGNETPROF" --init-store "host=127.0.0.1 port=$TRACED_PORT user=postgres dbname=postgres" >/dev/null 2>&1
