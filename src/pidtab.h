@@ -7,23 +7,27 @@
 #include <stdint.h>
 
 struct pgn_pidtab_slot {
-	uint32_t pid;		/* 0: never used; PGN_PIDTAB_DELETED: free again */
+	uint32_t pid;		/* 0: free */
 	void *val;
 };
 
 struct pgn_pidtab {
 	struct pgn_pidtab_slot *slots;
 	size_t cap;
-	size_t used;		/* deleted slots too, until the next growth */
+	size_t used;
 };
 
 void *pgn_pidtab_get(const struct pgn_pidtab *t, uint32_t pid);
 /* Sets pid's value (replacing any); -1 when out of memory. */
 int pgn_pidtab_put(struct pgn_pidtab *t, uint32_t pid, void *val);
-/* Removes pid; returns what it held, or NULL. */
+/* Removes pid; returns what it held, or NULL. It moves other entries:
+ * not while iterating. */
 void *pgn_pidtab_take(struct pgn_pidtab *t, uint32_t pid);
-/* Iteration: start with *pos = 0; returns 0 at the end. */
+/* Iteration: start with *pos = 0; returns 0 at the end. Change nothing
+ * meanwhile: a take moves entries, a put may grow the table. */
 int pgn_pidtab_next(const struct pgn_pidtab *t, size_t *pos, uint32_t *pid, void **val);
+/* The slot where pid's probe starts (for the tests). */
+size_t pgn_pidtab_home(const struct pgn_pidtab *t, uint32_t pid);
 /* Frees the table (not the values). */
 void pgn_pidtab_clear(struct pgn_pidtab *t);
 

@@ -149,15 +149,19 @@ void pgn_reorder_push(struct pgn_reorder *ro, const void *rec, size_t size)
 
 void pgn_reorder_release(struct pgn_reorder *ro)
 {
-	size_t pos = 0;
-	uint32_t pid;
+	uint32_t pid, *ended = malloc(ro->backends.used * sizeof(*ended) + 1);
+	size_t pos = 0, n = 0;
 	void *b;
 
 	while (pgn_pidtab_next(&ro->backends, &pos, &pid, &b)) {
 		deliver_held(ro, b, 1);
-		if (((struct reorder_backend *)b)->ended)
-			drop_backend(ro, pid);
+		if (((struct reorder_backend *)b)->ended && ended)
+			ended[n++] = pid;
 	}
+	/* dropped after the walk: a removal moves the table's entries */
+	while (n)
+		drop_backend(ro, ended[--n]);
+	free(ended);
 }
 
 void pgn_reorder_free(struct pgn_reorder *ro)
