@@ -105,18 +105,24 @@ static inline void pgn_traffic_add(struct pgn_traffic *to, const struct pgn_traf
 }
 
 #define PGN_TITLE_MAX 96
+#define PGN_STARTUP_MAX 160
 
 /* The backend's client socket (addresses in network byte order, ports in
  * host order) and its process title, read in the kernel because a short
  * session is gone before userspace could read /proc. */
 struct pgn_endpoint {
 	__u8 transport;		/* enum pgn_transport */
-	__u8 pad[3];
+	__u8 startup_len;	/* bytes of startup[] the kernel read */
+	__u8 pad[2];
 	__u16 lport;
 	__u16 rport;
 	__u8 laddr[16];		/* IPv4 in the first 4 bytes */
 	__u8 raddr[16];
 	char title[PGN_TITLE_MAX];	/* "postgres: USER DB HOST(PORT) ..." */
+	/* the startup message's parameters as the client sent them in clear
+	 * (key NUL value NUL ... NUL): who it is, beyond doubt; empty with
+	 * TLS or a session joined while running */
+	char startup[PGN_STARTUP_MAX];
 };
 
 struct pgn_session_rec {
@@ -214,6 +220,7 @@ enum pgn_backend_flags {
 	PGN_B_STMT_OPEN = 1 << 3,	/* stmt holds a statement (or a request) */
 	PGN_B_EP_SENT = 1 << 4,		/* sess.ep went out as it is now */
 	PGN_B_TITLE = 1 << 5,		/* sess.ep.title read */
+	PGN_B_STARTUP_READ = 1 << 6,	/* sess.ep.startup read */
 };
 
 struct pgn_backend {

@@ -181,6 +181,37 @@ static __always_inline __u32 reply_flags(struct pgn_backend *b, long ret)
 	return 0;
 }
 
+#define PGN_PROTOCOL_3_0 196608
+#define PGN_PROTOCOL_3_2 196610
+
+/*
+ * The startup message (int32 length, int32 protocol, then parameters), the
+ * first thing received in clear: its parameters name the user and database
+ * as the client asked for them, which no name can forge (the process title
+ * separates them by spaces). An SSLRequest or GSSENCRequest comes first,
+ * then the message in clear when the server said no; a TLS session's is
+ * ciphertext and left alone.
+ */
+static __always_inline void capture_startup(struct pgn_backend *b, long ret)
+{
+	const __u8 *buf = (const __u8 *)b->call_buf;
+	__u8 h[8];
+	__u32 code;
+	__u64 n;
+
+	if (!buf || ret < 8 || bpf_probe_read_user(h, sizeof(h), buf))
+		return;
+	code = (__u32)h[4] << 24 | (__u32)h[5] << 16 | (__u32)h[6] << 8 | h[7];
+	if (code != PGN_PROTOCOL_3_0 && code != PGN_PROTOCOL_3_2)
+		return;
+	n = (__u64)ret - 8 < PGN_STARTUP_MAX - 1 ? (__u64)ret - 8 : PGN_STARTUP_MAX - 1;
+	barrier_var(n);		/* the size is the register checked */
+	if (n > PGN_STARTUP_MAX - 1 || bpf_probe_read_user(b->sess.ep.startup, n, buf + 8))
+		return;
+	b->sess.ep.startup_len = n;
+	b->flags = (b->flags | PGN_B_STARTUP_READ) & ~PGN_B_EP_SENT;
+}
+
 /* One send (rx == 0) or recv (rx == 1) that entered at @start returned
  * @ret on @sk (@btf: sk is a BTF pointer). */
 static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long ret, int rx,
@@ -206,6 +237,8 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 	if (b->sess.ep.transport != PGN_TRANSPORT_UNIX)
 		tcp_counters(sk, btf, &io);
 	if (rx) {
+		if (b->state == PGN_ST_STARTUP && !(b->flags & PGN_B_STARTUP_READ))
+			capture_startup(b, ret);
 		pgn_on_recv(b, &io);
 		return;
 	}

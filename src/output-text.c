@@ -28,10 +28,19 @@ static const char *ns_str(char *buf, size_t len, unsigned long long ns)
 	return buf;
 }
 
+/* Names are the client's to choose: escaped like the query text. */
 static void who_line(FILE *f, const struct pgn_who *w, const char *client)
 {
-	fprintf(f, "%s@%s %s", *w->user ? w->user : "?", *w->database ? w->database : "?",
-		*client ? client : "?");
+	if (*w->user)
+		pgn_escape_text(f, w->user, strlen(w->user));
+	else
+		fputc('?', f);
+	fputc('@', f);
+	if (*w->database)
+		pgn_escape_text(f, w->database, strlen(w->database));
+	else
+		fputc('?', f);
+	fprintf(f, " %s", *client ? client : "?");
 }
 
 static void dir_line(FILE *f, const char *name, const struct pgn_dir *d)

@@ -1,4 +1,7 @@
-/* User and database of a backend, from the title PostgreSQL sets. */
+/* User and database of a backend: from its startup message when it was
+ * seen in clear, else from the title PostgreSQL sets. */
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "proctitle.h"
@@ -24,6 +27,21 @@ static size_t next_token(const char **p, const char *end, char *out, size_t outl
 	return n;
 }
 
+/* A client as the title shows it: ADDR(PORT) or [local]. */
+static bool client_token(const char *t)
+{
+	const char *open = strchr(t, '(');
+	size_t n;
+
+	if (!strcmp(t, "[local]"))
+		return true;
+	if (!open || open == t)
+		return false;
+	for (n = 1; isdigit((unsigned char)open[n]); n++)
+		;
+	return n > 1 && open[n] == ')' && !open[n + 1];
+}
+
 bool pgn_proctitle_parse(const char *title, size_t len, struct pgn_who *w)
 {
 	const char *p = title, *end = title + strnlen(title, len);
@@ -41,11 +59,53 @@ bool pgn_proctitle_parse(const char *title, size_t len, struct pgn_who *w)
 	if (!next_token(&p, end, w->database, sizeof(w->database)) ||
 	    !next_token(&p, end, host, sizeof(host)))
 		goto unknown;
-	/* a client backend's third word is its client: addr(port) or [local] */
-	if (strcmp(host, "[local]") && !strchr(host, '('))
+	/* a client backend's third word is its client: addr(port) or [local];
+	 * another such word after it means a name held spaces and a forged
+	 * client ("alice proddb 10.9.9.9(5432)" as a role): then who is it? */
+	if (!client_token(host))
 		goto unknown;
+	while (next_token(&p, end, host, sizeof(host)))
+		if (client_token(host))
+			goto unknown;
 	return true;
 unknown:
 	memset(w, 0, sizeof(*w));
 	return false;
+}
+
+bool pgn_startup_parse(const char *params, size_t len, struct pgn_who *w)
+{
+	const char *p = params, *end = params + len, *key, *val;
+	const char *user = NULL, *database = NULL;
+	bool cut = false;
+
+	memset(w, 0, sizeof(*w));
+	while (p < end && *p) {
+		key = p;
+		p += strnlen(p, end - p) + 1;
+		val = p;
+		if (p < end)
+			p += strnlen(p, end - p);
+		if (p >= end) {	/* no NUL after the value within len */
+			cut = true;
+			break;
+		}
+		p++;
+		if (!strcmp(key, "user"))
+			user = val;
+		else if (!strcmp(key, "database"))
+			database = val;
+	}
+	/* cut before the database was named: it may have come after */
+	if (!user || !*user || (cut && !database))
+		return false;
+	snprintf(w->user, sizeof(w->user), "%s", user);
+	snprintf(w->database, sizeof(w->database), "%s", database && *database ? database : user);
+	return true;
+}
+
+void pgn_who_of(const struct pgn_endpoint *ep, struct pgn_who *w)
+{
+	if (!pgn_startup_parse(ep->startup, ep->startup_len, w))
+		pgn_proctitle_parse(ep->title, sizeof(ep->title), w);
 }

@@ -136,6 +136,33 @@ check "TLS: a statement's bytes are ciphertext (more than its 14 plaintext bytes
 check "TLS: the handshake is startup cost" test "$(echo "$sess" | jq .startup_rx_bytes)" -gt 200
 conserved_both "TLS"
 
+# --- who, beyond doubt: names from the startup message; a title that a name
+# could have forged says nothing (TLS hides the startup message) ----------------
+ESC_ROLE=$'esc\e]0;PWNED\a\e[2J'
+ESC_DB=$'db\e[31mred'
+FORGER='alice proddb 10.9.9.9(5432)'
+psql_ -c "create role \"$ESC_ROLE\" login" -c "create database \"$ESC_DB\"" \
+	-c "create role \"$FORGER\" login" || bail "cannot create the hostile names"
+prof_start -f json
+PGUSER=$ESC_ROLE PGDATABASE=$ESC_DB psql -X -q -o /dev/null "sslmode=disable host=127.0.0.1" -c "select 'esc'"
+PGUSER=$FORGER psql -X -q -o /dev/null "sslmode=disable host=127.0.0.1" -c "select 'forger in clear'"
+PGUSER=$FORGER psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" -c "select 'forger over TLS'"
+psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" -c "select 'postgres over TLS'"
+prof_stop
+who_of() { records statement | jq -c --arg q "$1" 'select(.query == $q) | [.user, .database]'; }
+eq "hostile names: user and database exactly as created" "$(who_of "select 'esc'")" \
+	"$(jq -cn --arg u "$ESC_ROLE" --arg d "$ESC_DB" '[$u, $d]')"
+eq "a role named like a title's user, database and client: itself, in clear" \
+	"$(who_of "select 'forger in clear'")" "$(jq -cn --arg u "$FORGER" '[$u, "postgres"]')"
+eq "... and over TLS, from its title: unknown, not alice on proddb" "$(who_of "select 'forger over TLS'")" '[null,null]'
+eq "over TLS an ordinary title still names them" "$(who_of "select 'postgres over TLS'")" '["postgres","postgres"]'
+prof_start
+PGUSER=$ESC_ROLE PGDATABASE=$ESC_DB psql -X -q -o /dev/null "sslmode=disable host=127.0.0.1" -c "select 'esc'"
+prof_stop
+check "text report: hostile names put no raw escape character on the terminal" bash -c "! grep -q $'\033' '$WORK/out'"
+grep -q '^.* pid [0-9]* esc\\x1b\]0;PWNED\\x07\\x1b\[2J@db\\x1b\[31mred ' "$WORK/out"
+ok $? "text report: the names escaped like the query text"
+
 # --- who: cluster_name, update_process_title=off ------------------------------------
 # (with update_process_title=off PostgreSQL still writes the title's fixed
 # part, user, database and host, at backend start; only the activity stays)
