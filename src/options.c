@@ -1,6 +1,7 @@
 /* Command line: argp, validated here so bad values fail before any work. */
 #include <argp.h>
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -72,7 +73,7 @@ static const struct argp_option opts[] = {
 	{ "probes", OPT_PROBES, "SET", 0, "USDT probes marking statements: status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution)", 0 },
 	{ "load-only", OPT_LOAD_ONLY, NULL, 0, "load the chosen backend's programs (the kernel verifies them), attach nothing, exit", 0 },
 	{ NULL, 0, NULL, 0, "Filters:", 1 },
-	{ "pid", 'p', "PID", 0, "only this backend, or this postmaster and its children", 1 },
+	{ "pid", 'p', "PID", 0, "only this backend, or this postmaster and its children (of the traced binary)", 1 },
 	{ "laddr", 'a', "ADDR", 0, "only clients connected to this local (server) address", 1 },
 	{ "raddr", 'A', "ADDR", 0, "only clients from this remote address", 1 },
 	{ "lport", OPT_LPORT, "PORT", 0, "only connections to this local (server) port", 1 },
@@ -80,7 +81,7 @@ static const struct argp_option opts[] = {
 	{ "ipv4", '4', NULL, 0, "only IPv4 clients", 1 },
 	{ "ipv6", '6', NULL, 0, "only IPv6 clients", 1 },
 	{ "min-bytes", OPT_MIN_BYTES, "BYTES", 0, "only statements moving at least BYTES (rx + tx)", 1 },
-	{ "min-duration", OPT_MIN_DURATION, "TIME", 0, "only statements whose response time is at least TIME (units ns, us, ms, s; default ms)", 1 },
+	{ "min-duration", OPT_MIN_DURATION, "TIME", 0, "only statements whose response time is at least TIME (units ns, us, ms, s; default ms; at most a day)", 1 },
 	{ "redact", OPT_REDACT, NULL, 0, "show and store statement texts with constants replaced ($1, or ? where libpg_query cannot parse them): no literal, no password", 1 },
 	{ NULL, 0, NULL, 0, "Analyses (instead of a record per statement; the summary goes to stderr):", 2 },
 	{ "hist", OPT_HIST, "METRIC", 0, "log2 histogram of response (first request byte to last response byte), exec, rtt (srtt), tx-bytes or rx-bytes per statement, like bcc's tcprtt", 2 },
@@ -144,7 +145,8 @@ static unsigned long long parse_uint(struct argp_state *st, const char *what,
 
 	errno = 0;
 	v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || v > max)
+	/* strtoull takes " -1" as 2^64 - 1: digits only */
+	if (errno || !isdigit((unsigned char)arg[0]) || *end || v > max)
 		argp_error(st, "invalid %s '%s': expected an integer from 0 to %llu", what, arg, max);
 	return v;
 }
@@ -163,7 +165,7 @@ static uint32_t parse_buffer_size(struct argp_state *st, const char *arg)
 	case 'm': case 'M': shift = 20; end++; break;
 	case 'g': case 'G': shift = 30; end++; break;
 	}
-	if (errno || end == arg || *end || arg[0] == '-' || v > PGN_BUFFER_MAX)
+	if (errno || !isdigit((unsigned char)arg[0]) || *end || v > PGN_BUFFER_MAX)
 		argp_error(st, "invalid --buffer-size '%s': expected bytes with an optional K, M or G suffix, such as 8M", arg);
 	v <<= shift;
 	if (v < PGN_BUFFER_MIN || v > PGN_BUFFER_MAX || (v & (v - 1)))
@@ -195,6 +197,8 @@ static double parse_fraction(struct argp_state *st, const char *what, const char
 	return v;
 }
 
+#define PGN_DURATION_MAX_NS 86400e9
+
 static uint64_t parse_duration_ns(struct argp_state *st, const char *arg)
 {
 	static const struct { const char *unit; double ns; } units[] = {
@@ -205,13 +209,13 @@ static uint64_t parse_duration_ns(struct argp_state *st, const char *arg)
 
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno || end == arg || !isfinite(v) || v < 0)
+	if (errno || !(isdigit((unsigned char)arg[0]) || arg[0] == '.') || !isfinite(v) || v < 0)
 		goto bad;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit))
+		if (!strcmp(end, units[i].unit) && v * units[i].ns <= PGN_DURATION_MAX_NS)
 			return (uint64_t)(v * units[i].ns);
 bad:
-	argp_error(st, "invalid duration '%s': expected a number with unit ns, us, ms or s", arg);
+	argp_error(st, "invalid duration '%s': expected a number with unit ns, us, ms or s, at most a day (86400s)", arg);
 	return 0;
 }
 

@@ -55,13 +55,18 @@ static int check_environment(void)
 	return 0;
 }
 
-static int check_pid(pid_t pid)
+static int check_pid(pid_t pid, const struct pgn_target *t)
 {
 	char p[32];
 
 	snprintf(p, sizeof(p), "/proc/%d", pid);
 	if (pid && access(p, F_OK)) {
 		fprintf(stderr, "pgnetprof: no process with pid %d; give a running backend or postmaster\n", pid);
+		return -1;
+	}
+	if (pid && !pgn_target_runs(t, pid)) {
+		fprintf(stderr, "pgnetprof: process %d does not run %s; give a backend or postmaster of that binary\n",
+			pid, t->path);
 		return -1;
 	}
 	return 0;
@@ -226,7 +231,7 @@ int main(int argc, char **argv)
 
 	/* a named binary is checked first: its errors need no privilege */
 	if ((o.binary && resolve_target(&o, &t)) || check_environment() ||
-	    (!o.binary && resolve_target(&o, &t)) || check_pid(o.pid)) {
+	    (!o.binary && resolve_target(&o, &t)) || check_pid(o.pid, &t)) {
 		err = 1;
 		goto cleanup;
 	}

@@ -224,7 +224,7 @@ int pgn_target_open(const char *path, struct pgn_target *t)
 			path, strerror(errno));
 		return -1;
 	}
-	fd = open(t->path, O_RDONLY | O_CLOEXEC);
+	fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block us */
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "pgnetprof: %s: %s\n", path,
 			fd < 0 ? strerror(errno) : "not a regular file; give the PostgreSQL server binary");
@@ -250,6 +250,14 @@ int pgn_target_open(const char *path, struct pgn_target *t)
 	return 0;
 }
 
+bool pgn_target_runs(const struct pgn_target *t, pid_t pid)
+{
+	struct stat st;
+
+	return proc_exe(pid, &st) && st.st_ino == t->ino &&
+	       (((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev)) == t->kdev;
+}
+
 static bool descends_from(pid_t pid, pid_t root)
 {
 	for (int depth = 0; pid > 1 && depth < 64; depth++) {
@@ -263,7 +271,6 @@ static bool descends_from(pid_t pid, pid_t root)
 int pgn_target_each_process(const struct pgn_target *t, pid_t root_pid, pgn_proc_fn fn, void *arg)
 {
 	DIR *d = opendir("/proc");
-	struct stat st;
 	pid_t pid;
 
 	if (!d) {
@@ -271,9 +278,7 @@ int pgn_target_each_process(const struct pgn_target *t, pid_t root_pid, pgn_proc
 		return -1;
 	}
 	while ((pid = next_pid(d))) {
-		if (root_pid ? !descends_from(pid, root_pid)
-			     : !proc_exe(pid, &st) || st.st_ino != t->ino ||
-			       (((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev)) != t->kdev)
+		if (root_pid ? !descends_from(pid, root_pid) : !pgn_target_runs(t, pid))
 			continue;
 		fn(pid, proc_start_ns(pid), arg);
 	}

@@ -22,6 +22,9 @@ struct pgn_target {
 int pgn_target_find_running(char *path, size_t len);
 int pgn_target_open(const char *path, struct pgn_target *t);
 
+/* Whether process pid runs the target binary. */
+bool pgn_target_runs(const struct pgn_target *t, pid_t pid);
+
 /* Calls fn(pid, start_ns, arg) for every live process of the target (or,
  * with root_pid, for root_pid and its descendants). start_ns is the
  * process start in CLOCK_MONOTONIC-like boot time. */

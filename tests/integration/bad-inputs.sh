@@ -23,6 +23,8 @@ fails_with "binary without probes" "/bin/true has no USDT probes.*--enable-dtrac
 	"$PGNETPROF" /bin/true
 fails_with "not an ELF file" "not an ELF executable" "$PGNETPROF" /etc/passwd
 fails_with "a directory" "not a regular file" "$PGNETPROF" /tmp
+mkfifo "$WORK/fifo"
+fails_with "a FIFO: refused, not waited on" "not a regular file" timeout 20 "$PGNETPROF" "$WORK/fifo"
 
 # the binary copied where the unprivileged user can run it
 cp "$PGNETPROF" "$WORK/pgnetprof"
@@ -45,6 +47,11 @@ fails_with "bad address" "invalid address '300.1.1.1'" "$PGNETPROF" -A 300.1.1.1
 fails_with "bad port" "invalid port '70000'" "$PGNETPROF" -P 70000 "$PG_BIN"
 fails_with "bad min-duration unit" "invalid duration '5parsecs'" "$PGNETPROF" --min-duration 5parsecs "$PG_BIN"
 fails_with "bad min-bytes" "invalid --min-bytes 'lots'" "$PGNETPROF" --min-bytes lots "$PG_BIN"
+fails_with "min-bytes ' -1' (not 2^64 - 1)" "invalid --min-bytes ' -1'" "$PGNETPROF" --min-bytes ' -1' "$PG_BIN"
+fails_with "min-duration beyond a day" "invalid duration '1e30s'.*at most a day" "$PGNETPROF" --min-duration 1e30s "$PG_BIN"
+fails_with "buffer-size with a leading space" "invalid --buffer-size ' 8M'" "$PGNETPROF" --buffer-size ' 8M' "$PG_BIN"
+fails_with "-p of a process that is not PostgreSQL" "process 1 does not run .*postgres; give a backend or postmaster" \
+	"$PGNETPROF" -p 1 "$PG_BIN"
 fails_with "-4 with -6" "-4 and -6 exclude each other" "$PGNETPROF" -4 -6 "$PG_BIN"
 fails_with "IPv6 address with -4" "contradict" "$PGNETPROF" -4 -A ::1 "$PG_BIN"
 fails_with "two binaries" "unexpected argument '/bin/true'" "$PGNETPROF" "$PG_BIN" /bin/true
