@@ -6,14 +6,14 @@
 
 #include "analysis.h"
 #include "escape.h"
+#include "rank.h"
 
 struct group {
 	uint64_t key;		/* the fingerprint as a number; 0: empty slot */
 	char fingerprint[17];
 	char *text;		/* normalized text, else the first text seen */
 	uint64_t calls, rx, tx, response_ns, wait_ns;
-	uint64_t *times;	/* response times, for the p99 */
-	size_t ntimes, cap;
+	struct pgn_rank times;	/* response times, for the p99: bounded memory */
 };
 
 static struct {
@@ -56,7 +56,6 @@ static void top_statement(FILE *f, const struct pgn_stmt_view *v)
 {
 	uint64_t key = strtoull(v->fingerprint, NULL, 16) | 1;	/* never 0 */
 	struct group *g;
-	uint64_t *t;
 
 	(void)f;
 	if ((ts.n + 1) * 2 > ts.cap && grow_table())
@@ -73,29 +72,15 @@ static void top_statement(FILE *f, const struct pgn_stmt_view *v)
 	g->tx += v->r->t.tx.bytes;
 	g->response_ns += v->response_ns;
 	g->wait_ns += v->r->t.tx_wait_ns;
-	if (g->ntimes == g->cap) {
-		t = realloc(g->times, (g->cap ? g->cap * 2 : 16) * sizeof(*t));
-		if (!t)
-			return;
-		g->times = t;
-		g->cap = g->cap ? g->cap * 2 : 16;
-	}
-	g->times[g->ntimes++] = v->response_ns;
+	pgn_rank_add(&g->times, v->response_ns);
 	ts.statements++;
-}
-
-static int by_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* Nearest-rank p99 (the smallest value with 99% at or below it) of
  * times sorted by print_table. */
 static uint64_t p99(const struct group *g)
 {
-	return g->ntimes ? g->times[(g->ntimes * 99 + 99) / 100 - 1] : 0;
+	return pgn_rank_percentile(&g->times, 99);
 }
 
 static uint64_t sort_value(const struct group *g)
@@ -134,7 +119,7 @@ static void print_table(FILE *f, int64_t now_ns)
 		return;
 	for (size_t i = 0; i < ts.cap; i++)
 		if (ts.tab[i].key) {
-			qsort(ts.tab[i].times, ts.tab[i].ntimes, sizeof(uint64_t), by_u64);
+			pgn_rank_sort(&ts.tab[i].times);
 			rows[n++] = &ts.tab[i];
 		}
 	qsort(rows, n, sizeof(*rows), by_cost);
@@ -162,7 +147,7 @@ static void reset(int64_t now_ns)
 {
 	for (size_t i = 0; i < ts.cap; i++) {
 		free(ts.tab[i].text);
-		free(ts.tab[i].times);
+		pgn_rank_free(&ts.tab[i].times);
 	}
 	memset(ts.tab, 0, ts.cap * sizeof(*ts.tab));
 	ts.n = 0;

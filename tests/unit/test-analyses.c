@@ -1,5 +1,6 @@
 /* Pure pieces of the analyses: log2 histograms (bcc's layout), the
- * pt-tcp-model interval model on hand-computed examples, literal scrubbing. */
+ * pt-tcp-model interval model on hand-computed examples, literal scrubbing,
+ * --top's p99 in bounded memory. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <cmocka.h>
 
 #include "hist.h"
+#include "rank.h"
 #include "model.h"
 #include "redact.h"
 
@@ -195,6 +197,32 @@ static void test_scrub(void **state)
 	assert_string_equal(scrub("select x'ff', b'01', .5"), "select ?, ?, ?");
 }
 
+/* --top's p99: exact (nearest rank) while values are few; then within
+ * 1/32 above the exact one, in memory that no longer grows per value. */
+static void test_rank(void **state)
+{
+	struct pgn_rank r = { 0 };
+
+	(void)state;
+	assert_int_equal(pgn_rank_percentile(&r, 99), 0);
+	for (uint64_t v = 100; v >= 1; v--)
+		assert_int_equal(pgn_rank_add(&r, v * 1000), 0);
+	pgn_rank_sort(&r);
+	assert_int_equal(pgn_rank_percentile(&r, 99), 99000);
+	assert_int_equal(pgn_rank_percentile(&r, 50), 50000);
+	pgn_rank_free(&r);
+
+	for (uint64_t v = 1; v <= 1000000; v++)	/* a million statements */
+		assert_int_equal(pgn_rank_add(&r, (v * 7919 % 1000000 + 1) * 1000), 0);
+	pgn_rank_sort(&r);
+	assert_null(r.exact);
+	assert_int_equal(r.total, 1000000);
+	uint64_t p = pgn_rank_percentile(&r, 99), exact = 990000ull * 1000;
+	assert_true(p >= exact && p <= exact + exact / 32);
+	assert_true(pgn_rank_percentile(&r, 100) >= 1000000ull * 1000);
+	pgn_rank_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_model_live_order),
 		cmocka_unit_test(test_model_quantile_rank),
 		cmocka_unit_test(test_scrub),
+		cmocka_unit_test(test_rank),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
