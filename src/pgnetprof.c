@@ -224,6 +224,11 @@ int main(int argc, char **argv)
 	int err;
 
 	pgn_options_parse(argc, argv, &o);
+	/* a password given on the command line leaves argv (/proc/PID/cmdline) */
+	if (o.store)
+		o.store = pgn_conninfo_take((char *)o.store);
+	if (o.init_store)
+		o.init_store = pgn_conninfo_take((char *)o.init_store);
 	verbose = o.verbose;
 	libbpf_set_print(libbpf_print_fn);
 	if (o.init_store)

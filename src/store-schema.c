@@ -35,6 +35,26 @@ PGconn *pgn_store_connect(const char *conninfo, PGconn **why)
 	return NULL;
 }
 
+char *pgn_conninfo_take(char *arg)
+{
+	char *copy = strdup(arg), *at;
+	PQconninfoOption *opts = PQconninfoParse(arg, NULL);
+	size_t n;
+
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (strcmp(o->keyword, "password") || !o->val || !*o->val)
+			continue;
+		n = strlen(o->val);
+		at = strstr(arg, o->val);
+		if (at)		/* as written: only it is hidden */
+			memset(at, '*', n);
+		else		/* quoted or escaped: all of it */
+			memset(arg, '*', strlen(arg));
+	}
+	PQconninfoFree(opts);
+	return copy;
+}
+
 static int latest_version(void)
 {
 	int v = 0;

@@ -33,6 +33,11 @@ void pgn_store_session(struct pgn_store *s, const struct pgn_session_view *v);
  * stops the writer and frees everything; accepts NULL. */
 void pgn_store_close(struct pgn_store *s, uint64_t *stored, uint64_t *dropped);
 
+/* A copy of a conninfo given on the command line (NULL: out of memory),
+ * its password overwritten where it was (in argv, which every local user
+ * can read in /proc/PID/cmdline). */
+char *pgn_conninfo_take(char *arg);
+
 /* --init-store: creates or upgrades the schema; 0 on success. */
 int pgn_store_init_schema(const char *conninfo);
 

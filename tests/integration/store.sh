@@ -66,6 +66,17 @@ rsql -q -c "grant usage on schema pgnetprof to pw; grant select on pgnetprof.sch
 "$PGNETPROF" --store "$RESULTS user=pw password=right-secret-1" -d 1 >"$WORK/out" 2>"$WORK/err"
 check "a user without INSERT is told what to grant" grep -q "GRANT INSERT" "$WORK/err"
 
+# --- a password on the command line: not readable in /proc/PID/cmdline ----------
+prof_start -f json -p "$TRACED" --store "$RESULTS password=argv-secret-3" --store-host argv
+psql_ -c "select 'argv'" >/dev/null
+check "the --store password is gone from /proc/PID/cmdline" \
+	sh -c "! tr '\\0' ' ' </proc/$PROF_PID/cmdline | grep -q argv-secret-3"
+check "... and the rest of the conninfo is still there" \
+	sh -c "tr '\\0' ' ' </proc/$PROF_PID/cmdline | grep -q 'port=$RPORT user=postgres dbname=postgres password=\*\*\*\*\*\*\*\*\*\*\*\*\*'"
+prof_stop
+eq "... and the connection still uses it: the rows are stored" \
+	"$(rsql -c "select count(*) from pgnetprof.statements where host = 'argv'")" 1
+
 # --- stored = printed, field by field -------------------------------------------
 prof_start -f json -p "$TRACED" --store "$RESULTS" --store-host equal
 psql_ -o /dev/null <<'SQL'
