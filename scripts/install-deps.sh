@@ -11,7 +11,7 @@ PACKAGES="
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libpq-dev libpg-query-dev libcmocka-dev systemtap-sdt-dev
 	postgresql postgresql-contrib postgresql-client
-	iproute2 jq python3 python3-psycopg python3-asyncpg procps util-linux
+	iproute2 jq python3 python3-psycopg python3-asyncpg procps util-linux libcap2-bin
 	tcpdump percona-toolkit openssl
 "
 missing=""

@@ -41,10 +41,37 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+#define PGN_CAP_SYS_ADMIN 21
+#define PGN_CAP_PERFMON 38
+#define PGN_CAP_BPF 39
+
+/* The effective capabilities (CapEff of /proc/self/status); all if unknown. */
+static uint64_t effective_caps(void)
+{
+	char line[128];
+	unsigned long long caps = ~0ULL;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return caps;
+}
+
 static int check_environment(void)
 {
+	uint64_t caps = effective_caps();
+
 	if (geteuid() != 0) {
 		fprintf(stderr, "pgnetprof: must run as root (it loads BPF programs and attaches uprobes); try: sudo pgnetprof ...\n");
+		return -1;
+	}
+	/* root in a container or under a sandbox may have lost them */
+	if (!(caps & (1ULL << PGN_CAP_SYS_ADMIN)) &&
+	    (~caps & ((1ULL << PGN_CAP_BPF) | (1ULL << PGN_CAP_PERFMON)))) {
+		fprintf(stderr, "pgnetprof: root, but without the capabilities to load BPF programs and attach probes: it needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN (a container: run it privileged or grant them)\n");
 		return -1;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {

@@ -30,6 +30,8 @@ fails_with "a FIFO: refused, not waited on" "not a regular file" timeout 20 "$PG
 cp "$PGNETPROF" "$WORK/pgnetprof"
 chmod 755 "$WORK/pgnetprof"
 fails_with "not root" "must run as root" runuser -u nobody -- "$WORK/pgnetprof" "$PG_BIN"
+fails_with "root without its capabilities" "without the capabilities .*CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN" \
+	capsh --drop=cap_sys_admin,cap_bpf,cap_perfmon -- -c "exec '$PGNETPROF' '$PG_BIN'"
 
 fails_with "unknown backend" "invalid backend 'foo'" "$PGNETPROF" --backend foo "$PG_BIN"
 fails_with "unknown probe set" "invalid probe set 'all'" "$PGNETPROF" --probes all "$PG_BIN"
