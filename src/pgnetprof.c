@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,6 +111,34 @@ static void say_text_arg(const char *probe, int reg_off)
 			"(not in one register at every site)\n", probe);
 }
 
+static void count_process(pid_t pid, uint64_t start_ns, void *arg)
+{
+	(void)pid;
+	(void)start_ns;
+	(*(unsigned *)arg)++;
+}
+
+/*
+ * A binary replaced under its running server (dpkg writes the new one and
+ * renames it over the old) leaves the server running the old file, which
+ * the path no longer names: trace that one, through /proc, and say so.
+ */
+static int follow_replaced(struct pgn_target *t)
+{
+	char proc[64];
+	unsigned running = 0;
+	pid_t pid;
+
+	if (pgn_target_each_process(t, 0, count_process, &running) || running ||
+	    !(pid = pgn_target_replaced(t->path)))
+		return 0;
+	fprintf(stderr, "pgnetprof: the server running %s (postmaster %d) started before that file was replaced "
+		"(a package upgrade?): tracing the binary it runs, /proc/%d/exe; restart the server to run the new one\n",
+		t->path, pid, pid);
+	snprintf(proc, sizeof(proc), "/proc/%d/exe", pid);
+	return pgn_target_open(proc, t);
+}
+
 static int resolve_target(const struct pgn_options *o, struct pgn_target *t)
 {
 	char path[4096];
@@ -120,7 +149,7 @@ static int resolve_target(const struct pgn_options *o, struct pgn_target *t)
 			return -1;
 		bin = path;
 	}
-	if (pgn_target_open(bin, t))
+	if (pgn_target_open(bin, t) || follow_replaced(t))
 		return -1;
 	if (o->probe_set != PGN_PROBES_QUERY && !t->has_status) {
 		fprintf(stderr, "pgnetprof: %s lacks the probe statement__status needed by --probes %s; try --probes query\n",
@@ -175,6 +204,13 @@ static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn
 		tick(tr, rep);
 		if (o->duration_s && now_s() - start >= o->duration_s)
 			break;
+		/* -p's process gone (a restarted server has another postmaster):
+		 * nothing it could still send is left to wait for */
+		if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
+			fprintf(stderr, "pgnetprof: process %d (-p) has exited: nothing more to trace, stopping; "
+				"to follow a restarted server, give its new postmaster's pid, or no -p\n", o->pid);
+			break;
+		}
 		fflush(rep->f);
 	}
 	pgn_tracer_finish(tr, rep);

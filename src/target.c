@@ -81,13 +81,59 @@ static bool is_postgres_name(const char *path)
 	return !strcmp(base, "postgres") || !strcmp(base, "postmaster");
 }
 
+#define DELETED " (deleted)"
+
+/* A postmaster (not one of its children): its parent runs another binary. */
+static bool is_postmaster(pid_t pid, const struct stat *st)
+{
+	struct stat pst;
+
+	return !(proc_exe(proc_ppid(pid), &pst) && pst.st_dev == st->st_dev && pst.st_ino == st->st_ino);
+}
+
+/* The binary process pid runs, as its exe link names it, with " (deleted)"
+ * cut off (*deleted set) when the file was replaced under it. */
+static bool exe_name(pid_t pid, char *name, size_t len, bool *deleted)
+{
+	char exe[64];
+	ssize_t n;
+	size_t dl = sizeof(DELETED) - 1;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	n = readlink(exe, name, len - 1);
+	if (n <= 0)
+		return false;
+	name[n] = 0;
+	*deleted = (size_t)n > dl && !strcmp(name + n - dl, DELETED);
+	if (*deleted)
+		name[n - dl] = 0;
+	return true;
+}
+
+pid_t pgn_target_replaced(const char *path)
+{
+	DIR *d = opendir("/proc");
+	char found[PATH_MAX];
+	struct stat st;
+	bool deleted;
+	pid_t pid;
+
+	while (d && (pid = next_pid(d)))
+		if (exe_name(pid, found, sizeof(found), &deleted) && deleted && !strcmp(found, path) &&
+		    proc_exe(pid, &st) && is_postmaster(pid, &st))
+			break;
+	if (d)
+		closedir(d);
+	return d ? pid : 0;
+}
+
 int pgn_target_find_running(char *path, size_t len)
 {
 	DIR *d = opendir("/proc");
-	char exe[64], found[PATH_MAX], other[PATH_MAX] = "";
-	struct stat st, pst;
-	pid_t pid, ppid;
-	ssize_t n;
+	char found[PATH_MAX], other[PATH_MAX] = "";
+	struct stat st;
+	bool deleted;
+	pid_t pid;
 	int count = 0;
 
 	if (!d) {
@@ -95,16 +141,11 @@ int pgn_target_find_running(char *path, size_t len)
 		return -1;
 	}
 	while ((pid = next_pid(d))) {
-		snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
-		n = readlink(exe, found, sizeof(found) - 1);
-		if (n <= 0)
+		if (!exe_name(pid, found, sizeof(found), &deleted) || !is_postgres_name(found) ||
+		    !proc_exe(pid, &st) || !is_postmaster(pid, &st))
 			continue;
-		found[n] = 0;
-		if (!is_postgres_name(found) || !proc_exe(pid, &st))
-			continue;
-		ppid = proc_ppid(pid);
-		if (proc_exe(ppid, &pst) && pst.st_dev == st.st_dev && pst.st_ino == st.st_ino)
-			continue;	/* a backend, not a postmaster */
+		if (deleted)	/* replaced under it (a package upgrade): its own, through /proc */
+			snprintf(found, sizeof(found), "/proc/%d/exe", pid);
 		if (count && strcmp(found, path)) {
 			snprintf(other, sizeof(other), "%s", found);
 			continue;
@@ -219,7 +260,10 @@ int pgn_target_open(const char *path, struct pgn_target *t)
 	int fd, err;
 
 	memset(t, 0, sizeof(*t));
-	if (!realpath(path, t->path)) {
+	/* /proc/PID/exe of a replaced binary names a file that is gone: kept */
+	if (!strncmp(path, "/proc/", 6) && !access(path, R_OK))
+		snprintf(t->path, sizeof(t->path), "%s", path);
+	else if (!realpath(path, t->path)) {
 		fprintf(stderr, "pgnetprof: %s: %s; give the path of the PostgreSQL server binary, e.g. /usr/lib/postgresql/15/bin/postgres\n",
 			path, strerror(errno));
 		return -1;

@@ -22,6 +22,10 @@ struct pgn_target {
 int pgn_target_find_running(char *path, size_t len);
 int pgn_target_open(const char *path, struct pgn_target *t);
 
+/* A postmaster still running the binary that was at path before it was
+ * replaced (a package upgrade), or 0; /proc/PID/exe opens that binary. */
+pid_t pgn_target_replaced(const char *path);
+
 /* Whether process pid runs the target binary. */
 bool pgn_target_runs(const struct pgn_target *t, pid_t pid);
 

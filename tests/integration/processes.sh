@@ -106,4 +106,34 @@ eq "restart: the new server's backend is traced" \
 	"$(records statement | jq -r 'select(.query == "select '"'"'after restart'"'"'") | .rx_bytes')" $((1 + 4 + 22 + 1))
 eq "restart: pgnetprof kept running and exited cleanly" "$PROF_STATUS" 0
 
+# -p POSTMASTER and a restart: the postmaster given is gone, so pgnetprof
+# says so and stops (it used to keep "tracing" nothing)
+postmaster=$(head -1 "$PGDATA_DIR/postmaster.pid")
+prof_start -f json -p "$postmaster"
+pg_stop
+for _ in $(seq 1 100); do kill -0 "$PROF_PID" 2>/dev/null || break; sleep 0.1; done
+gone=$(kill -0 "$PROF_PID" 2>/dev/null && echo running || echo stopped)
+prof_stop
+eq "-p POSTMASTER, server stopped: pgnetprof stops by itself" "$gone" stopped
+check "... saying why and what to do" grep -q "process $postmaster (-p) has exited: nothing more to trace.*new postmaster's pid" "$WORK/err"
+pg_start
+
+# A package upgrade replaces the binary under the running server (a new
+# file renamed over the old, as dpkg does): the path now names a binary
+# nothing runs. pgnetprof traces the one the server runs, through /proc,
+# and says so. The copy sits beside the original, to find its share files.
+COPY=$PG_BINDIR/postgres.pgnetprof-test-$$
+cp "$PG_BIN" "$COPY" || bail "cannot copy the server binary"
+trap 'rm -f "$COPY" "$COPY.new"; cleanup' EXIT
+pg_stop
+runuser -u "$PG_OS_USER" -- "$PG_BINDIR/pg_ctl" -D "$PGDATA_DIR" -p "$COPY" -w -t 60 -l "$WORK/postgres.log" \
+	-o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK -c fsync=off" start >/dev/null || bail "the copy did not start"
+cp "$PG_BIN" "$COPY.new" && mv -f "$COPY.new" "$COPY"
+prof_start -f json "$COPY"
+psql_ -o /dev/null -c "select 'after the upgrade'"
+prof_stop
+check "upgraded binary: says it traces the one the server runs" grep -q "started before that file was replaced.*restart the server" "$WORK/err"
+eq "upgraded binary: the running server's statements are traced" \
+	"$(records statement | jq -r 'select(.query == "select '"'"'after the upgrade'"'"'") | .rx_bytes')" $((1 + 4 + 26 + 1))
+
 done_testing
