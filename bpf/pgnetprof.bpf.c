@@ -23,6 +23,7 @@ const volatile __u32 probe_set = PGN_PROBES_STATUS;
 const volatile __u32 query_max = 2048;
 const volatile bool track_exec = true;	/* adopt new execs of the binary */
 const volatile __u64 target_dev = 0;	/* kernel dev_t of the binary */
+const volatile __u64 target_mnt_dev = 0;	/* that of the file system mounted where it is */
 const volatile __u64 target_ino = 0;
 const volatile __s32 text_arg_reg = -1;	/* pt_regs offset of the text argument, or -1 */
 const volatile __u8 filter_family = 0;	/* 0, AF_INET or AF_INET6 */

@@ -43,7 +43,10 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct inode *inode = bprm->file->f_inode;
-	bool ours = inode->i_ino == target_ino && inode->i_sb->s_dev == target_dev;
+	/* an overlayfs file (a container's root) is the overlay's inode here,
+	 * while stat() reports the layer's device: either is ours */
+	bool ours = inode->i_ino == target_ino &&
+		    (inode->i_sb->s_dev == target_dev || inode->i_sb->s_dev == target_mnt_dev);
 
 	if (ours && track_exec)
 		backend_adopt(p, bpf_ktime_get_ns());

@@ -1,4 +1,5 @@
 /* Finding the PostgreSQL binary, checking its probes, listing its processes. */
+#define _GNU_SOURCE	/* statx */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -254,6 +255,30 @@ cleanup:
 	return err;
 }
 
+/* The device of the file system mounted where path is (mountinfo's
+ * major:minor of its mount), or @dflt when it cannot be told. */
+static uint64_t mount_kdev(const char *path, uint64_t dflt)
+{
+	struct statx sx;
+	char line[4096];
+	unsigned long long id;
+	unsigned maj, min;
+	uint64_t kdev = dflt;
+	FILE *f;
+
+	if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &sx) || !(sx.stx_mask & STATX_MNT_ID))
+		return dflt;
+	f = fopen("/proc/self/mountinfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llu %*u %u:%u", &id, &maj, &min) == 3 && id == sx.stx_mnt_id) {
+			kdev = ((uint64_t)maj << 20) | min;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return kdev;
+}
+
 int pgn_target_open(const char *path, struct pgn_target *t)
 {
 	struct stat st;
@@ -291,6 +316,7 @@ int pgn_target_open(const char *path, struct pgn_target *t)
 	/* the kernel's dev_t is major << 20 | minor */
 	t->kdev = ((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev);
 	t->ino = st.st_ino;
+	t->mnt_kdev = mount_kdev(t->path, t->kdev);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 struct pgn_target {
 	char path[4096];
 	uint64_t kdev;		/* st_dev as the kernel encodes it (MKDEV) */
+	uint64_t mnt_kdev;	/* the device of the mount holding it: an overlayfs
+				 * reports its layer's in st_dev, execs see its own */
 	uint64_t ino;
 	bool has_status;	/* statement__status */
 	bool has_query;		/* query__start and query__done */

@@ -77,6 +77,7 @@ static void set_rodata(struct pgnetprof_bpf *s, const struct pgn_options *o, con
 	ro->wake_bytes = o->buffer_size / 4;
 	ro->track_exec = !o->pid;
 	ro->target_dev = t->kdev;
+	ro->target_mnt_dev = t->mnt_kdev;
 	ro->target_ino = t->ino;
 	ro->text_arg_reg = o->probe_set == PGN_PROBES_QUERY ? t->query_text_reg : t->status_text_reg;
 	ro->filter_family = o->family;

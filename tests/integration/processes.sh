@@ -136,4 +136,28 @@ check "upgraded binary: says it traces the one the server runs" grep -q "started
 eq "upgraded binary: the running server's statements are traced" \
 	"$(records statement | jq -r 'select(.query == "select '"'"'after the upgrade'"'"'") | .rx_bytes')" $((1 + 4 + 26 + 1))
 
+# The binary on overlayfs (a container's root), copied up to a tmpfs upper
+# layer, the server started after pgnetprof: stat() reports the layer's
+# device, the exec the overlay's. In a mount namespace of its own, over the
+# binary's own directory (so it finds its share files).
+cat >"$WORK/overlay.sh" <<SH
+set -e
+source "$TESTS_DIR/lib.sh"
+mkdir -p "\$WORK/ovl" && mount -t tmpfs tmpfs "\$WORK/ovl" && mkdir "\$WORK/ovl/u" "\$WORK/ovl/w"
+mount -t overlay overlay -o "lowerdir=$PG_BINDIR,upperdir=\$WORK/ovl/u,workdir=\$WORK/ovl/w" "$PG_BINDIR"
+cp "$PG_BIN" "$PG_BIN.up" && mv -f "$PG_BIN.up" "$PG_BIN"	# copied up
+set +e
+pg_init
+prof_start -f json "$PG_BIN"
+pg_start
+psql_ -o /dev/null -c "select 'on overlayfs'"
+prof_stop
+cat "\$WORK/out"
+SH
+unshare -m --propagation private bash "$WORK/overlay.sh" >"$WORK/overlay.out" 2>"$WORK/overlay.err" ||
+	diag "$WORK/overlay.err"
+eq "overlayfs, server started after pgnetprof: its statements are traced" \
+	"$(jq -r 'select(.type == "statement" and .query == "select '"'"'on overlayfs'"'"'") | .rx_bytes' "$WORK/overlay.out")" \
+	$((1 + 4 + 21 + 1))
+
 done_testing
