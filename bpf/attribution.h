@@ -171,7 +171,8 @@ PGN_INLINE void pgn_on_recv(struct pgn_backend *b, const struct pgn_io *io)
  * the statement is complete: whatever the backend sends next while idle
  * (NotificationResponse, ParameterStatus, NoticeResponse) is no
  * statement's. With --probes query an ACTIVE statement that failed never
- * sees query__done, so its ReadyForQuery ends it too.
+ * sees query__done, so its ReadyForQuery ends it too, and a cycle no probe
+ * saw at all (the extended protocol) is no statement's.
  */
 PGN_INLINE void pgn_on_reply(struct pgn_backend *b, __u32 flags)
 {
@@ -182,6 +183,10 @@ PGN_INLINE void pgn_on_reply(struct pgn_backend *b, __u32 flags)
 	if (b->state == PGN_ST_CLOSING ||
 	    (b->state == PGN_ST_ACTIVE && b->stmt.status == PGN_STMT_ERROR)) {
 		pgn_stmt_close(b);
+		b->state = PGN_ST_IDLE;
+	} else if (b->state == PGN_ST_REQUEST) {
+		/* a cycle no probe saw (the extended protocol with query probes) */
+		pgn_request_drop(b);
 		b->state = PGN_ST_IDLE;
 	}
 }

@@ -703,6 +703,28 @@ static void test_error_response(void **state)
 	assert_int_equal(stmts[0].t.tx.bytes, 90);
 	assert_int_equal(sessions[0].unattributed.tx.bytes, 40);
 	assert_conserved(&sessions[0]);
+
+	/* query probes, an extended cycle (no probe), then a simple one: the
+	 * first is no statement's, and its error fails none */
+	setup(NULL);
+	startup(0);
+	for (int i = 0; i < 2; i++) {
+		if (i) {
+			recv_(80);	/* P B D E S, refused */
+			send_said(70, PGN_IO_ERROR | PGN_IO_READY);
+		}
+		recv_(15);
+		query_start();
+		query_done();
+		send_said(60, PGN_IO_READY);
+	}
+	finish(1);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[1].status, PGN_STMT_OK);
+	assert_int_equal(stmts[1].t.rx.bytes, 15);
+	assert_int_equal(sessions[0].unattributed.rx.bytes, 80);
+	assert_int_equal(sessions[0].unattributed.tx.bytes, 70);
+	assert_conserved(&sessions[0]);
 }
 
 /* The next cycle of one request (Q S after a Sync in one recv) after
