@@ -1,11 +1,11 @@
 #!/bin/bash
 # The kernel matrix: the attribution integration tests inside a VM running
 # Debian's own kernels: 12's (6.1: kprobes and fexit, no sock_*_length
-# tracepoints) once per backend, with auto's choice checked; and sid's (the
-# newest, 7.x) with auto, the test of what a next distribution release
-# ships; Debian 11's (5.10) must be refused with the version needed. TAP on
-# stdout. The guest runs 10-20x slower than the host (TCG),
-# hence the long timeout.
+# tracepoints) once per backend, with auto's choice checked; 13's (6.12)
+# with each of the three backends; sid's (the newest, 7.x) with auto, the
+# test of what a next distribution release ships; Debian 11's (5.10) must be
+# refused with the version needed. TAP on stdout. The guest runs 10-20x
+# slower than the host (TCG), hence the long timeout.
 #   tests/kernel-matrix.sh            on the host: prepare, boot the VMs, report
 #   tests/kernel-matrix.sh --guest    inside a VM (GUEST_BACKENDS, GUEST_TESTS)
 set -u
@@ -15,6 +15,7 @@ VMTEST=${VMTEST:-$TOP/../shared/vmtest/run-in-vm.sh}
 # kernel (a Debian suite, or "" for the runner's default: Debian 12's), backends, tests
 KERNELS=(
 	"|kprobe fexit|simple-bytes.sh session-conservation.sh transports.sh extended.sh drivers.sh"
+	"trixie|kprobe fexit tracepoint|simple-bytes.sh"
 	"sid|auto|simple-bytes.sh drivers.sh"
 	"bullseye|refused|"
 )
