@@ -57,12 +57,12 @@ bool pgn_proctitle_parse(const char *title, size_t len, struct pgn_who *w)
 	    !next_token(&p, end, w->user, sizeof(w->user)))
 		goto unknown;
 	if (!next_token(&p, end, w->database, sizeof(w->database)) ||
-	    !next_token(&p, end, host, sizeof(host)))
+	    !next_token(&p, end, w->client, sizeof(w->client)))
 		goto unknown;
 	/* a client backend's third word is its client: addr(port) or [local];
 	 * another such word after it means a name held spaces and a forged
 	 * client ("alice proddb 10.9.9.9(5432)" as a role): then who is it? */
-	if (!client_token(host))
+	if (!client_token(w->client))
 		goto unknown;
 	while (next_token(&p, end, host, sizeof(host)))
 		if (client_token(host))

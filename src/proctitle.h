@@ -11,6 +11,7 @@
 struct pgn_who {
 	char user[64];
 	char database[64];
+	char client[128];	/* from a title: "ADDR(PORT)" or "[local]" */
 };
 
 /* Parses "postgres: [CLUSTER: ]USER DATABASE HOST[(PORT)] ACTIVITY".

@@ -1,4 +1,5 @@
 /* The BPF skeleton's lifecycle: open, configure, load, attach, poll, finish. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "flush.h"
 #include "pgnetprof.skel.h"
+#include "proctitle.h"
 #include "reorder.h"
 #include "tracer.h"
 
@@ -28,6 +30,7 @@ struct pgn_tracer {
 	struct pgn_reorder ro;
 	int ncpus;
 	int flush_failed;	/* warned about it */
+	int endpoint_filters;	/* client sockets are filtered (-a, -A, ports, -4, -6) */
 };
 
 /* The kernel-hook programs of each backend; NULL-terminated. */
@@ -405,6 +408,7 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 		return NULL;
 	pgn_reorder_init(&tr->ro, deliver_record, tr);
 	tr->probe_set = o->probe_set;
+	tr->endpoint_filters = o->family || o->laddr.set || o->raddr.set || o->lport || o->rport;
 	if (o->backend != PGN_BACKEND_AUTO) {
 		err = try_backend(tr, o->backend, o, t);
 		if (err)
@@ -513,10 +517,46 @@ struct flush_ctx {
 	__u64 now;
 };
 
+/*
+ * A session open before tracing began that moved nothing while it ran: its
+ * client socket was never seen, so the kernel does not know it is one. Its
+ * title says so, and who the client is: it is reported with no traffic
+ * (not when client sockets are filtered, which the title cannot be put to).
+ */
+static void idle_client(struct pgn_tracer *tr, struct pgn_backend *b)
+{
+	struct pgn_endpoint *ep = &b->sess.ep;
+	char path[64], addr[128];
+	struct pgn_who w;
+	unsigned port;
+	FILE *f;
+	size_t n;
+
+	if ((b->flags & PGN_B_HAVE_SOCK) || tr->endpoint_filters)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", b->sess.pid);
+	f = fopen(path, "r");
+	n = f ? fread(ep->title, 1, sizeof(ep->title) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	ep->title[n] = 0;
+	if (!pgn_proctitle_parse(ep->title, sizeof(ep->title), &w))
+		return;
+	if (!strcmp(w.client, "[local]"))
+		ep->transport = PGN_TRANSPORT_UNIX;
+	else if (sscanf(w.client, "%127[^(](%u)", addr, &port) == 2 && port <= 65535 &&
+		 (inet_pton(AF_INET, addr, ep->raddr) == 1 || inet_pton(AF_INET6, addr, ep->raddr) == 1))
+		ep->transport = strchr(addr, ':') ? PGN_TRANSPORT_TCP6 : PGN_TRANSPORT_TCP4, ep->rport = port;
+	else
+		return;
+	b->flags |= PGN_B_HAVE_SOCK;
+}
+
 static void flush_one(struct pgn_backend *b, const struct pgn_text *text, void *arg)
 {
 	struct flush_ctx *c = arg;
 
+	idle_client(c->tr, b);
 	pgn_flush_backend(b, text, c->now, c->tr->probe_set == PGN_PROBES_QUERY, c->rep);
 }
 

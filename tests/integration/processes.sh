@@ -57,6 +57,17 @@ eq "-p POSTMASTER: its existing and new children" \
 
 # address, port and family filters on the client socket
 port_b=$(session_sql b "select client_port from pg_stat_activity where pid = pg_backend_pid()")
+
+# Sessions open before tracing that move nothing while it runs: reported at
+# exit all the same, with no traffic, named by their titles
+prof_start -f json
+psql_ -o /dev/null -c "select 'meanwhile'"
+prof_stop
+idle=$(records session | jq -c "select(.pid == $pid_b)")
+eq "an idle session open all along is reported at exit" "$(echo "$idle" | jq -c '[.statements, .rx_bytes, .tx_bytes]')" '[0,0,0]'
+eq "... with its user, database and client" "$(echo "$idle" | jq -r '[.user, .database, .client] | join(" ")')" \
+	"postgres postgres 127.0.0.1:$port_b"
+eq "... and so is the other one" "$(records session | jq -c "select(.pid == $pid_a) | .statements")" 0
 filter_count() {	# filter_count OPTIONS...: statements seen with these filters
 	prof_start -f json "$@"
 	session_sql a "select 'a'" >/dev/null
