@@ -381,11 +381,15 @@ static void say_backend_failed(enum pgn_hook_backend b, int err, int verbose)
 {
 	char release[65];
 
+	if (kernel_too_old(b, release, sizeof(release)) && b == PGN_BACKEND_AUTO) {
+		fprintf(stderr, "pgnetprof: Linux %s is too old for pgnetprof: it needs Linux %u.%u or later "
+			"(kprobe backend 5.13, fexit 5.17, tracepoint 6.3); run it on a newer kernel\n",
+			release, backend_min[b].major, backend_min[b].minor);
+		return;
+	}
 	if (kernel_too_old(b, release, sizeof(release))) {
-		fprintf(stderr, "pgnetprof: Linux %s is too old for %s: it needs Linux %u.%u or later "
-			"(kprobe backend 5.13, fexit 5.17, tracepoint 6.3); run pgnetprof on a newer kernel\n",
-			release, b == PGN_BACKEND_AUTO ? "pgnetprof" : pgn_backend_name(b),
-			backend_min[b].major, backend_min[b].minor);
+		fprintf(stderr, "pgnetprof: Linux %s is too old for the %s backend: it needs Linux %u.%u or later; try --backend auto\n",
+			release, pgn_backend_name(b), backend_min[b].major, backend_min[b].minor);
 		return;
 	}
 	if (b == PGN_BACKEND_AUTO)

@@ -29,7 +29,8 @@ check_auto_on_6_1() {
 	else
 		echo "not ok - [auto] picks fexit or kprobe on $(uname -r)"
 	fi
-	if "$PGNETPROF" --backend tracepoint -d 1 "$PG_BIN" 2>&1 | grep -q 'tracepoint backend does not work on this kernel'; then
+	if "$PGNETPROF" --backend tracepoint -d 1 "$PG_BIN" 2>&1 |
+		grep -q 'is too old for the tracepoint backend: it needs Linux 6.3 or later; try --backend auto'; then
 		echo "ok - [tracepoint] refused with a clear message on $(uname -r)"
 	else
 		echo "not ok - [tracepoint] refused with a clear message on $(uname -r)"
