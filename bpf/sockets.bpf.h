@@ -156,9 +156,9 @@ __noinline int ends_with_error(__u64 buf, __u64 len)
 	for (__u32 i = 6; i <= PGN_ERR_SCAN && i <= n; i++) {
 		/* a header ending i bytes before the end */
 		const __u8 *h = s->b + ((n - i) & (PGN_ERR_SCAN - 1));
-		__u32 len = (__u32)h[1] << 24 | (__u32)h[2] << 16 | (__u32)h[3] << 8 | h[4];
+		__u32 size = (__u32)h[1] << 24 | (__u32)h[2] << 16 | (__u32)h[3] << 8 | h[4];
 
-		if ((h[0] == 'E') & (h[5] == 'S') & (len == i - 1))
+		if ((h[0] == 'E') & (h[5] == 'S') & (size == i - 1))
 			return 1;
 	}
 	return 0;

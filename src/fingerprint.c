@@ -10,6 +10,7 @@
  * - by raw text, parsed (normalized) when unseen;
  * - by normalized text, for its fingerprint (that of the original).
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,11 +104,10 @@ static const struct entry *analyze_raw(const char *query, size_t len)
  * highest parameter. */
 static unsigned first_param(const char *q, size_t len)
 {
-	unsigned max = 0, n;
+	unsigned long max = 0, n;
 
 	for (const char *p = memchr(q, '$', len); p; p = memchr(p + 1, '$', len - (p + 1 - q)))
-		if (sscanf(p + 1, "%u", &n) == 1 && p + 1 < q + len && p[1] >= '0' && p[1] <= '9' &&
-		    n > max)
+		if (p + 1 < q + len && isdigit((unsigned char)p[1]) && (n = strtoul(p + 1, NULL, 10)) > max)
 			max = n;
 	return max + 1;
 }

@@ -1,5 +1,6 @@
 /* User and database of a backend: from its startup message when it was
  * seen in clear, else from the title PostgreSQL sets. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,4 +109,25 @@ void pgn_who_of(const struct pgn_endpoint *ep, struct pgn_who *w)
 {
 	if (!pgn_startup_parse(ep->startup, ep->startup_len, w))
 		pgn_proctitle_parse(ep->title, sizeof(ep->title), w);
+}
+
+bool pgn_proctitle_client(const struct pgn_who *w, struct pgn_endpoint *ep)
+{
+	char addr[128];
+	unsigned port;
+
+	if (!strcmp(w->client, "[local]")) {
+		ep->transport = PGN_TRANSPORT_UNIX;
+		return true;
+	}
+	if (sscanf(w->client, "%127[^(](%u)", addr, &port) != 2 || port > 65535)
+		return false;
+	if (inet_pton(AF_INET, addr, ep->raddr) == 1)
+		ep->transport = PGN_TRANSPORT_TCP4;
+	else if (inet_pton(AF_INET6, addr, ep->raddr) == 1)
+		ep->transport = PGN_TRANSPORT_TCP6;
+	else
+		return false;
+	ep->rport = port;
+	return true;
 }

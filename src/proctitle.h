@@ -25,6 +25,10 @@ bool pgn_proctitle_parse(const char *title, size_t len, struct pgn_who *w);
  * or the database was cut. */
 bool pgn_startup_parse(const char *params, size_t len, struct pgn_who *w);
 
+/* The client of a title's who (w->client) as an endpoint: transport,
+ * remote address and port; false when it is not one. */
+bool pgn_proctitle_client(const struct pgn_who *w, struct pgn_endpoint *ep);
+
 /* Who a backend serves: its startup message, else its title. */
 void pgn_who_of(const struct pgn_endpoint *ep, struct pgn_who *w);
 

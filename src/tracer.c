@@ -1,5 +1,4 @@
 /* The BPF skeleton's lifecycle: open, configure, load, attach, poll, finish. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,17 +378,26 @@ static int kernel_too_old(enum pgn_hook_backend b, char *release, size_t size)
 
 static void say_backend_failed(enum pgn_hook_backend b, int err, int verbose)
 {
-	char release[65];
+	static const enum pgn_hook_backend each[] = {
+		PGN_BACKEND_KPROBE, PGN_BACKEND_FEXIT, PGN_BACKEND_TRACEPOINT,
+	};
+	char release[65], what[32];
 
-	if (kernel_too_old(b, release, sizeof(release)) && b == PGN_BACKEND_AUTO) {
-		fprintf(stderr, "pgnetprof: Linux %s is too old for pgnetprof: it needs Linux %u.%u or later "
-			"(kprobe backend 5.13, fexit 5.17, tracepoint 6.3); run it on a newer kernel\n",
-			release, backend_min[b].major, backend_min[b].minor);
-		return;
-	}
 	if (kernel_too_old(b, release, sizeof(release))) {
-		fprintf(stderr, "pgnetprof: Linux %s is too old for the %s backend: it needs Linux %u.%u or later; try --backend auto\n",
-			release, pgn_backend_name(b), backend_min[b].major, backend_min[b].minor);
+		if (b == PGN_BACKEND_AUTO)
+			snprintf(what, sizeof(what), "pgnetprof");
+		else
+			snprintf(what, sizeof(what), "the %s backend", pgn_backend_name(b));
+		fprintf(stderr, "pgnetprof: Linux %s is too old for %s: it needs Linux %u.%u or later",
+			release, what, backend_min[b].major, backend_min[b].minor);
+		if (b != PGN_BACKEND_AUTO) {
+			fprintf(stderr, "; try --backend auto\n");
+			return;
+		}
+		for (size_t i = 0; i < sizeof(each) / sizeof(each[0]); i++)
+			fprintf(stderr, "%s%s %u.%u", i ? ", " : " (", pgn_backend_name(each[i]),
+				backend_min[each[i]].major, backend_min[each[i]].minor);
+		fprintf(stderr, "); run it on a newer kernel\n");
 		return;
 	}
 	if (b == PGN_BACKEND_AUTO)
@@ -530,9 +538,8 @@ struct flush_ctx {
 static void idle_client(struct pgn_tracer *tr, struct pgn_backend *b)
 {
 	struct pgn_endpoint *ep = &b->sess.ep;
-	char path[64], addr[128];
 	struct pgn_who w;
-	unsigned port;
+	char path[64];
 	FILE *f;
 	size_t n;
 
@@ -544,16 +551,8 @@ static void idle_client(struct pgn_tracer *tr, struct pgn_backend *b)
 	if (f)
 		fclose(f);
 	ep->title[n] = 0;
-	if (!pgn_proctitle_parse(ep->title, sizeof(ep->title), &w))
-		return;
-	if (!strcmp(w.client, "[local]"))
-		ep->transport = PGN_TRANSPORT_UNIX;
-	else if (sscanf(w.client, "%127[^(](%u)", addr, &port) == 2 && port <= 65535 &&
-		 (inet_pton(AF_INET, addr, ep->raddr) == 1 || inet_pton(AF_INET6, addr, ep->raddr) == 1))
-		ep->transport = strchr(addr, ':') ? PGN_TRANSPORT_TCP6 : PGN_TRANSPORT_TCP4, ep->rport = port;
-	else
-		return;
-	b->flags |= PGN_B_HAVE_SOCK;
+	if (pgn_proctitle_parse(ep->title, sizeof(ep->title), &w) && pgn_proctitle_client(&w, ep))
+		b->flags |= PGN_B_HAVE_SOCK;
 }
 
 static void flush_one(struct pgn_backend *b, const struct pgn_text *text, void *arg)
