@@ -16,7 +16,7 @@ VMTEST=${VMTEST:-$TOP/../shared/vmtest/run-in-vm.sh}
 KERNELS=(
 	"|kprobe fexit|simple-bytes.sh session-conservation.sh transports.sh extended.sh drivers.sh"
 	"trixie|kprobe fexit tracepoint|simple-bytes.sh"
-	"sid|auto|simple-bytes.sh drivers.sh"
+	"sid|auto|simple-bytes.sh"
 	"bullseye|refused|"
 )
 
