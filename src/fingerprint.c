@@ -8,7 +8,8 @@
  *   libpg_query keeps, as in utility statements, or reads otherwise), the
  *   shape is marked and its texts take the next way;
  * - by raw text, parsed (normalized) when unseen;
- * - by normalized text, for its fingerprint (that of the original).
+ * - by the text with its constants emptied, for the fingerprint (see
+ *   fingerprint_of).
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -34,7 +35,7 @@ struct entry {
 
 static struct entry by_shape[CACHE_SIZE];	/* shape -> normalized, fingerprint */
 static struct entry by_raw[CACHE_SIZE];	/* raw text -> normalized, fingerprint */
-static struct entry by_norm[CACHE_SIZE];	/* normalized text -> fingerprint */
+static struct entry by_canon[CACHE_SIZE];	/* constants emptied -> fingerprint */
 static unsigned long parses;
 
 static uint64_t fnv1a(const char *s, size_t len)
@@ -54,20 +55,38 @@ static struct entry *slot(struct entry *cache, uint64_t h, size_t len, int *hit)
 	return e;
 }
 
-static void fingerprint_normalized(const char *norm, char out[17])
+/* libpg_query's fingerprint of @q: 0 when it cannot parse it. */
+static int libpg_fingerprint(const char *q, char out[17])
 {
-	size_t len = strlen(norm);
-	uint64_t h = fnv1a(norm, len);
+	PgQueryFingerprintResult r = pg_query_fingerprint(q);
+	int ok = !r.error && r.fingerprint_str;
+
+	if (ok)
+		snprintf(out, 17, "%s", r.fingerprint_str);
+	pg_query_free_fingerprint_result(r);
+	return ok;
+}
+
+/*
+ * libpg_query's fingerprint of the text with every constant made empty
+ * ('' or 0, by our lexer): its own answer for most statements, whose
+ * constants it leaves out, and the same for every value of the constants
+ * it keeps (CREATE SERVER's OPTIONS, ALTER ROLE's PASSWORD), which would
+ * give each password a fingerprint of its own. Cached by that text. Else
+ * the fingerprint of the text itself; for a text libpg_query cannot
+ * @parse, a hash of that text: the same for every value too.
+ */
+static void fingerprint_of(const char *query, size_t qlen, int parse, char out[17])
+{
+	static char canon[2 * PGN_QUERY_MAX];
+	size_t len = pgn_replace_literals(query, qlen, canon, sizeof(canon), PGN_PARAM_EMPTY, NULL);
+	uint64_t h = fnv1a(canon, len);
 	int hit;
-	struct entry *e = slot(by_norm, h, len, &hit);
-	PgQueryFingerprintResult r;
+	struct entry *e = slot(by_canon, h, len, &hit);
 
 	if (!hit) {
-		r = pg_query_fingerprint(norm);
-		snprintf(e->fp, sizeof(e->fp), "%s", !r.error && r.fingerprint_str ? r.fingerprint_str : "");
-		if (!e->fp[0])
+		if (!parse || (!libpg_fingerprint(canon, e->fp) && !libpg_fingerprint(query, e->fp)))
 			snprintf(e->fp, sizeof(e->fp), "%016llx", (unsigned long long)h);
-		pg_query_free_fingerprint_result(r);
 		e->hash = h;
 		e->len = len;
 	}
@@ -90,33 +109,18 @@ static const struct entry *analyze_raw(const char *query, size_t len)
 		if (!r.error && r.normalized_query)
 			e->text = strdup(r.normalized_query);
 		pg_query_free_normalize_result(r);
-		if (e->text)
-			fingerprint_normalized(e->text, e->fp);
-		else
-			snprintf(e->fp, sizeof(e->fp), "%016llx", (unsigned long long)h);
+		fingerprint_of(query, len, e->text != NULL, e->fp);
 		e->hash = h;
 		e->len = len;
 	}
 	return e;
 }
 
-/* libpg_query numbers the constants it replaces after the text's own
- * highest parameter. */
-static unsigned first_param(const char *q, size_t len)
-{
-	unsigned long max = 0, n;
-
-	for (const char *p = memchr(q, '$', len); p; p = memchr(p + 1, '$', len - (p + 1 - q)))
-		if (p + 1 < q + len && isdigit((unsigned char)p[1]) && (n = strtoul(p + 1, NULL, 10)) > max)
-			max = n;
-	return max + 1;
-}
-
 void pgn_text_analyze(const char *query, size_t len, struct pgn_text_info *info)
 {
 	static char shape[2 * PGN_QUERY_MAX];
 	int plain, hit;
-	size_t n = pgn_replace_literals(query, len, shape, sizeof(shape), first_param(query, len), &plain);
+	size_t n = pgn_replace_literals(query, len, shape, sizeof(shape), pgn_first_param(query, len), &plain);
 	uint64_t h = fnv1a(shape, n);
 	int fits = plain && n + 1 < sizeof(shape);
 	struct entry *s = slot(by_shape, h, n, &hit);

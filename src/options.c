@@ -82,7 +82,7 @@ static const struct argp_option opts[] = {
 	{ "ipv6", '6', NULL, 0, "only IPv6 clients", 1 },
 	{ "min-bytes", OPT_MIN_BYTES, "BYTES", 0, "only statements moving at least BYTES (rx + tx)", 1 },
 	{ "min-duration", OPT_MIN_DURATION, "TIME", 0, "only statements whose response time is at least TIME (units ns, us, ms, s; default ms; at most a day)", 1 },
-	{ "redact", OPT_REDACT, NULL, 0, "show and store statement texts with constants replaced ($1, or ? where libpg_query cannot parse them): no literal, no password", 1 },
+	{ "redact", OPT_REDACT, NULL, 0, "show and store statement texts with every constant and comment hidden ($1, or ? where libpg_query cannot parse them), utility statements included: no literal, no password", 1 },
 	{ NULL, 0, NULL, 0, "Analyses (instead of a record per statement; the summary goes to stderr):", 2 },
 	{ "hist", OPT_HIST, "METRIC", 0, "log2 histogram of response (first request byte to last response byte), exec, rtt (srtt), tx-bytes or rx-bytes per statement, like bcc's tcprtt", 2 },
 	{ "interval", 'i', "SECS", 0, "with --hist or --top: print every SECS seconds (default: once, at exit)", 2 },

@@ -1,6 +1,7 @@
 /* A conservative literal scrubber: when in doubt, a byte is hidden. */
 #define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -72,15 +73,19 @@ static int negative_number(const char *s, size_t len, size_t i)
 	return 0;
 }
 
-/* What replaces a literal: "?", or the next "$n" from *param on. */
-static size_t put_literal(char *out, size_t o, size_t outlen, unsigned *param)
+/* What replaces a literal: "?", an empty one of its kind ('' or 0), or
+ * the next "$n" from *param on. */
+static size_t put_literal(char *out, size_t o, size_t outlen, unsigned *param, int number)
 {
 	char digits[12];
 	int n = 0;
 
-	if (!*param) {
-		if (o + 1 < outlen)
-			out[o++] = '?';
+	if (!*param || *param == PGN_PARAM_EMPTY) {
+		const char *v = !*param ? "?" : number ? "0" : "''";
+
+		for (; *v; v++)
+			if (o + 1 < outlen)
+				out[o++] = *v;
 		return o;
 	}
 	for (unsigned v = (*param)++; v || !n; v /= 10)
@@ -115,6 +120,34 @@ static int plain_number(const char *s, size_t from, size_t to)
 	return i == to;
 }
 
+/* End of a comment at i ("--" to the line's end, or a nested C-style
+ * comment), or i when none starts there. An unterminated one runs to the end. */
+static size_t skip_comment(const char *s, size_t len, size_t i)
+{
+	size_t depth = 0, j;
+
+	if (i + 1 >= len)
+		return i;
+	if (s[i] == '-' && s[i + 1] == '-') {
+		const char *nl = memchr(s + i, '\n', len - i);
+
+		return nl ? (size_t)(nl - s) : len;
+	}
+	if (s[i] != '/' || s[i + 1] != '*')
+		return i;
+	for (j = i; j + 1 < len; j++) {
+		if (s[j] == '/' && s[j + 1] == '*') {
+			depth++;
+			j++;
+		} else if (s[j] == '*' && s[j + 1] == '/') {
+			j++;
+			if (!--depth)
+				return j + 1;
+		}
+	}
+	return len;
+}
+
 size_t pgn_replace_literals(const char *s, size_t len, char *out, size_t outlen, unsigned param,
 			    int *plain)
 {
@@ -129,17 +162,19 @@ size_t pgn_replace_literals(const char *s, size_t len, char *out, size_t outlen,
 		int word_start = !i || !ident_char((unsigned char)s[i - 1]);
 
 		start = i;
-		if (c == '\'' || ((c == 'E' || c == 'e' || c == 'B' || c == 'b' || c == 'X' || c == 'x') &&
+		if ((i = skip_comment(s, len, start)) != start) {
+			PUT(' ');	/* a comment separates tokens; its words are hidden */
+		} else if (c == '\'' || ((c == 'E' || c == 'e' || c == 'B' || c == 'b' || c == 'X' || c == 'x') &&
 				  word_start && i + 1 < len && s[i + 1] == '\'')) {
 			i = skip_quoted(s, len, c == '\'' ? i : i + 1);
 			/* a plain '...': closed, no backslash, no prefix */
 			ok &= c == '\'' && i - start >= 2 && s[i - 1] == '\'' &&
 			      !memchr(s + start, '\\', i - start);
-			o = put_literal(out, o, outlen, &param);
+			o = put_literal(out, o, outlen, &param, 0);
 		} else if (c == '$' && word_start && (tag = dollar_tag(s, len, i))) {
 			i = skip_dollar(s, len, i, tag);
 			ok &= i - start >= 2 * tag && !memcmp(s + i - tag, s + start, tag);
-			o = put_literal(out, o, outlen, &param);
+			o = put_literal(out, o, outlen, &param, 0);
 		} else if (c == '"') {	/* an identifier: copied whole */
 			do
 				PUT(s[i++]);
@@ -155,7 +190,7 @@ size_t pgn_replace_literals(const char *s, size_t len, char *out, size_t outlen,
 					   ((s[i] == '+' || s[i] == '-') && (s[i - 1] == 'e' || s[i - 1] == 'E'))))
 				i++;
 			ok &= plain_number(s, start, i);
-			o = put_literal(out, o, outlen, &param);
+			o = put_literal(out, o, outlen, &param, 1);
 		} else {
 			PUT(c);
 			i++;
@@ -168,7 +203,19 @@ size_t pgn_replace_literals(const char *s, size_t len, char *out, size_t outlen,
 	return o;
 }
 
-size_t pgn_scrub_literals(const char *s, size_t len, char *out, size_t outlen)
+/* libpg_query numbers the constants it replaces after the text's own
+ * highest parameter. */
+unsigned pgn_first_param(const char *q, size_t len)
 {
-	return pgn_replace_literals(s, len, out, outlen, 0, NULL);
+	unsigned long max = 0, n;
+
+	for (const char *p = memchr(q, '$', len); p; p = memchr(p + 1, '$', len - (p + 1 - q)))
+		if (p + 1 < q + len && isdigit((unsigned char)p[1]) && (n = strtoul(p + 1, NULL, 10)) > max)
+			max = n;
+	return max + 1;
+}
+
+size_t pgn_redact(const char *s, size_t len, int parsed, char *out, size_t outlen)
+{
+	return pgn_replace_literals(s, len, out, outlen, parsed ? pgn_first_param(s, len) : 0, NULL);
 }

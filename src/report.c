@@ -78,22 +78,22 @@ static void endpoint_strs(const struct pgn_endpoint *ep, char *client, size_t cl
 		snprintf(client, clen, v6 ? "[%s]:%u" : "%s:%u", raddr, ep->rport);
 }
 
-/* The text shown: with --redact, constants never appear. */
+/* The text shown: with --redact, no constant and no comment ever appear,
+ * in the text or in its normalized form (which libpg_query leaves with the
+ * constants of utility statements and the comments). */
 static void shown_query(const struct pgn_report *r, struct pgn_stmt_view *v)
 {
-	static char scrubbed[PGN_QUERY_MAX];
+	static char redacted[PGN_QUERY_MAX];
 
 	v->query = v->r->query;
 	v->query_len = v->r->query_len;
 	if (!r->redact)
 		return;
-	if (v->normalized) {
-		v->query = v->normalized;
-		v->query_len = strlen(v->normalized);
-	} else {
-		v->query_len = pgn_scrub_literals(v->r->query, v->r->query_len, scrubbed, sizeof(scrubbed));
-		v->query = scrubbed;
-	}
+	v->query_len = pgn_redact(v->r->query, v->r->query_len, v->normalized != NULL, redacted,
+				  sizeof(redacted));
+	v->query = redacted;
+	if (v->normalized)
+		v->normalized = redacted;
 }
 
 /* A ROLLBACK takes its transaction down without failing. */
