@@ -123,6 +123,8 @@ struct pgn_endpoint {
 	 * (key NUL value NUL ... NUL): who it is, beyond doubt; empty with
 	 * TLS or a session joined while running */
 	char startup[PGN_STARTUP_MAX];
+	/* the postmaster's pid: which server (cluster) of the binary it is */
+	__u32 server_pid;
 };
 
 struct pgn_session_rec {

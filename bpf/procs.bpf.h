@@ -1,6 +1,7 @@
 /* Which processes are the traced binary's: fork, exec and exit. */
 
-static __always_inline void backend_adopt(struct task_struct *task, __u64 now)
+/* @server: the postmaster's pid (the task's own when it is one). */
+static __always_inline void backend_adopt(struct task_struct *task, __u64 now, __u32 server)
 {
 	struct pgn_backend *b = bpf_task_storage_get(&backends, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	__u32 tgid = task->tgid, zero = 0;
@@ -16,6 +17,7 @@ static __always_inline void backend_adopt(struct task_struct *task, __u64 now)
 	}
 	b->sess.pid = tgid;
 	b->sess.proc_start_ns = now;
+	b->sess.ep.server_pid = server;
 }
 
 static __always_inline void backend_drop(struct task_struct *task)
@@ -30,11 +32,14 @@ static __always_inline void backend_drop(struct task_struct *task)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
+	struct pgn_backend *pb;
+
 	if (child->tgid == parent->tgid)	/* a new thread, not a process */
 		return 0;
-	if (!bpf_task_storage_get(&backends, parent, 0, 0))
+	pb = bpf_task_storage_get(&backends, parent, 0, 0);
+	if (!pb)
 		return 0;
-	backend_adopt(child, bpf_ktime_get_ns());
+	backend_adopt(child, bpf_ktime_get_ns(), pb->sess.ep.server_pid ?: parent->tgid);
 	return 0;
 }
 
@@ -49,7 +54,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		    (inode->i_sb->s_dev == target_dev || inode->i_sb->s_dev == target_mnt_dev);
 
 	if (ours && track_exec)
-		backend_adopt(p, bpf_ktime_get_ns());
+		backend_adopt(p, bpf_ktime_get_ns(), p->tgid);
 	else if (!ours)
 		backend_drop(p);
 	return 0;

@@ -41,11 +41,22 @@ static void num(FILE *f, const char *k, unsigned long long v)
 	fwrite(p, 1, digits + sizeof(digits) - p, f);
 }
 
-static void who(FILE *f, const struct pgn_who *w, const char *client)
+static void num_or_null(FILE *f, const char *k, unsigned long long v)
+{
+	if (v)
+		num(f, k, v);
+	else
+		key(f, k), fputs("null", f);
+}
+
+static void who(FILE *f, const struct pgn_who *w, const char *client, const struct pgn_server *s)
 {
 	str_or_null(f, "user", w->user);
 	str_or_null(f, "database", w->database);
 	str_or_null(f, "client", client);
+	num_or_null(f, "server_pid", s ? s->pid : 0);
+	num_or_null(f, "server_port", s ? s->port : 0);
+	str_or_null(f, "data_directory", s ? s->data_directory : "");
 }
 
 static void json_statement(FILE *f, const struct pgn_stmt_view *v)
@@ -57,7 +68,7 @@ static void json_statement(FILE *f, const struct pgn_stmt_view *v)
 	str(f, "time", v->time, strlen(v->time));
 	num(f, "pid", r->pid);
 	str(f, "session", v->session, strlen(v->session));
-	who(f, &v->who, v->client);
+	who(f, &v->who, v->client, v->server);
 	str(f, "query", v->query, v->query_len);
 	str(f, "fingerprint", v->fingerprint, strlen(v->fingerprint));
 	if (v->normalized)
@@ -92,7 +103,7 @@ static void json_session(FILE *f, const struct pgn_session_view *v)
 	fputs("{\"type\":\"session\"", f);
 	str(f, "session", v->session, strlen(v->session));
 	num(f, "pid", r->pid);
-	who(f, &v->who, v->client);
+	who(f, &v->who, v->client, v->server);
 	str_or_null(f, "transport", pgn_transport_name(r->ep.transport));
 	str(f, "start", v->start, strlen(v->start));
 	str(f, "end", v->end, strlen(v->end));
@@ -104,10 +115,7 @@ static void json_session(FILE *f, const struct pgn_session_view *v)
 	num(f, "startup_rx_bytes", r->startup.rx.bytes);
 	num(f, "startup_tx_bytes", r->startup.tx.bytes);
 	num(f, "startup_ns", v->startup_ns);
-	if (r->handshake_us)
-		num(f, "handshake_us", r->handshake_us);
-	else
-		fputs(",\"handshake_us\":null", f);
+	num_or_null(f, "handshake_us", r->handshake_us);
 	num(f, "unattributed_rx_bytes", r->unattributed.rx.bytes);
 	num(f, "unattributed_tx_bytes", r->unattributed.tx.bytes);
 	num(f, "outbound_rx_bytes", r->out_rx_bytes);

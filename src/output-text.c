@@ -28,8 +28,9 @@ static const char *ns_str(char *buf, size_t len, unsigned long long ns)
 	return buf;
 }
 
-/* Names are the client's to choose: escaped like the query text. */
-static void who_line(FILE *f, const struct pgn_who *w, const char *client)
+/* Names are the client's to choose: escaped like the query text. The
+ * server is the one listening on PORT (or postmaster PID). */
+static void who_line(FILE *f, const struct pgn_who *w, const char *client, const struct pgn_server *s)
 {
 	if (*w->user)
 		pgn_escape_text(f, w->user, strlen(w->user));
@@ -41,6 +42,10 @@ static void who_line(FILE *f, const struct pgn_who *w, const char *client)
 	else
 		fputc('?', f);
 	fprintf(f, " %s", *client ? client : "?");
+	if (s && s->port)
+		fprintf(f, " on :%u", s->port);
+	else if (s)
+		fprintf(f, " on postmaster %d", (int)s->pid);
 }
 
 static void dir_line(FILE *f, const char *name, const struct pgn_dir *d)
@@ -61,7 +66,7 @@ static void text_statement(FILE *f, const struct pgn_stmt_view *v)
 	char e[32], rs[32], w[32];
 
 	fprintf(f, "%s pid %u ", v->time, r->pid);
-	who_line(f, &v->who, v->client);
+	who_line(f, &v->who, v->client, v->server);
 	fprintf(f, " %s%s %s\n  query ", v->protocol, r->pipelined ? " pipelined" : "",
 		v->error ? "ERROR" : "ok");
 	pgn_escape_text(f, v->query, v->query_len);
@@ -83,7 +88,7 @@ static void text_session(FILE *f, const struct pgn_session_view *v)
 	char a[32], b[32], c[32], d[32], s[32];
 
 	fprintf(f, "%s session %s pid %u ", v->end, v->session, r->pid);
-	who_line(f, &v->who, v->client);
+	who_line(f, &v->who, v->client, v->server);
 	fprintf(f, " %s %s, started %s\n", pgn_transport_name(r->ep.transport),
 		v->open ? "still open" : "ended", v->start);
 	fprintf(f, "  statements %llu  rx %s in %llu calls  tx %s in %llu calls\n",

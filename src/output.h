@@ -7,6 +7,7 @@
 
 #include "pgnetprof.h"
 #include "proctitle.h"
+#include "server.h"
 
 /* A statement record with everything userspace adds to it. */
 struct pgn_stmt_view {
@@ -14,6 +15,7 @@ struct pgn_stmt_view {
 	char time[64];		/* RFC 3339 UTC, first request byte */
 	char session[40];
 	struct pgn_who who;
+	const struct pgn_server *server;	/* NULL: unknown */
 	char client[64];	/* "addr:port", "[v6addr]:port" or "[local]" */
 	char laddr[48];		/* server address, raddr the client's; "[local]" */
 	char raddr[48];
@@ -36,6 +38,7 @@ struct pgn_session_view {
 	char end[64];
 	char session[40];
 	struct pgn_who who;
+	const struct pgn_server *server;	/* NULL: unknown */
 	char client[64];
 	char laddr[48], raddr[48];
 	uint64_t statements;	/* as reported (a Parse joined to its execution is one) */

@@ -111,10 +111,11 @@ static void say_text_arg(const char *probe, int reg_off)
 			"(not in one register at every site)\n", probe);
 }
 
-static void count_process(pid_t pid, uint64_t start_ns, void *arg)
+static void count_process(pid_t pid, uint64_t start_ns, pid_t server, void *arg)
 {
 	(void)pid;
 	(void)start_ns;
+	(void)server;
 	(*(unsigned *)arg)++;
 }
 

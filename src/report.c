@@ -186,6 +186,7 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 	rfc3339(r, rec->request_ns ? rec->request_ns : rec->start_ns, v.time, sizeof(v.time));
 	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
 	pgn_who_of(ep, &v.who);
+	v.server = pgn_server_of(ep->server_pid);
 	endpoint_strs(ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
 	v.rport = ep->rport;
 	pgn_text_analyze(rec->query, rec->query_len, &text);
@@ -254,6 +255,7 @@ static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int
 	rfc3339(r, rec->proc_start_ns, v.start, sizeof(v.start));
 	rfc3339(r, rec->end_ns, v.end, sizeof(v.end));
 	pgn_who_of(&rec->ep, &v.who);
+	v.server = pgn_server_of(rec->ep.server_pid);
 	endpoint_strs(&rec->ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
 	v.startup_ns = span(rec->first_rx_ns, rec->startup_done_ns);
 	r->sum.sessions++;

@@ -115,7 +115,16 @@ static void num(struct pgn_buf *b, unsigned long long v)
 	putf(b, "\t%llu", v);
 }
 
-static void who(struct pgn_buf *b, const struct pgn_who *w, const char *client)
+static void num_or_null(struct pgn_buf *b, unsigned long long v)
+{
+	if (v)
+		num(b, v);
+	else
+		put(b, "\t\\N", 3);
+}
+
+static void who(struct pgn_buf *b, const struct pgn_who *w, const char *client,
+		const struct pgn_server *s)
 {
 	char addr[64];
 
@@ -124,6 +133,9 @@ static void who(struct pgn_buf *b, const struct pgn_who *w, const char *client)
 	field(b, w->database);
 	field(b, client);
 	field(b, addr);
+	num_or_null(b, s ? s->pid : 0);
+	num_or_null(b, s ? s->port : 0);
+	field(b, s ? s->data_directory : "");
 }
 
 void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stmt_view *v)
@@ -135,7 +147,7 @@ void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stm
 	field(b, v->time);
 	num(b, r->pid);
 	field(b, v->session);
-	who(b, &v->who, v->client);
+	who(b, &v->who, v->client, v->server);
 	put(b, "\t", 1);
 	pgn_copy_text(b, v->query, v->query_len);
 	field(b, v->fingerprint);
@@ -173,7 +185,7 @@ void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_sessi
 	field(b, host);
 	field(b, v->session);
 	num(b, r->pid);
-	who(b, &v->who, v->client);
+	who(b, &v->who, v->client, v->server);
 	field(b, pgn_transport_name(r->ep.transport));
 	field(b, v->start);
 	field(b, v->end);
@@ -186,10 +198,7 @@ void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_sessi
 	num(b, r->startup.rx.bytes);
 	num(b, r->startup.tx.bytes);
 	num(b, v->startup_ns);
-	if (r->handshake_us)
-		num(b, r->handshake_us);
-	else
-		put(b, "\t\\N", 3);
+	num_or_null(b, r->handshake_us);
 	num(b, r->unattributed.rx.bytes);
 	num(b, r->unattributed.tx.bytes);
 	num(b, r->out_rx_bytes);

@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "server.h"
 #include "target.h"
 #include "usdt-arg.h"
 
@@ -141,9 +142,12 @@ int pgn_target_find_running(char *path, size_t len)
 		fprintf(stderr, "pgnetprof: cannot read /proc: %s\n", strerror(errno));
 		return -1;
 	}
+	struct pgn_server server;
+
 	while ((pid = next_pid(d))) {
+		/* a program merely named postgres has no data directory */
 		if (!exe_name(pid, found, sizeof(found), &deleted) || !is_postgres_name(found) ||
-		    !proc_exe(pid, &st) || !is_postmaster(pid, &st))
+		    !proc_exe(pid, &st) || !is_postmaster(pid, &st) || !pgn_server_read(pid, &server))
 			continue;
 		if (deleted)	/* replaced under it (a package upgrade): its own, through /proc */
 			snprintf(found, sizeof(found), "/proc/%d/exe", pid);
@@ -328,6 +332,16 @@ bool pgn_target_runs(const struct pgn_target *t, pid_t pid)
 	       (((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev)) == t->kdev;
 }
 
+/* The postmaster of a process of the target: the oldest ancestor running it. */
+static pid_t server_of(const struct pgn_target *t, pid_t pid)
+{
+	pid_t parent;
+
+	for (int depth = 0; depth < 64 && (parent = proc_ppid(pid)) > 1 && pgn_target_runs(t, parent); depth++)
+		pid = parent;
+	return pid;
+}
+
 static bool descends_from(pid_t pid, pid_t root)
 {
 	for (int depth = 0; pid > 1 && depth < 64; depth++) {
@@ -350,7 +364,7 @@ int pgn_target_each_process(const struct pgn_target *t, pid_t root_pid, pgn_proc
 	while ((pid = next_pid(d))) {
 		if (root_pid ? !descends_from(pid, root_pid) : !pgn_target_runs(t, pid))
 			continue;
-		fn(pid, proc_start_ns(pid), arg);
+		fn(pid, proc_start_ns(pid), root_pid ? root_pid : server_of(t, pid), arg);
 	}
 	closedir(d);
 	return 0;

@@ -31,10 +31,11 @@ pid_t pgn_target_replaced(const char *path);
 /* Whether process pid runs the target binary. */
 bool pgn_target_runs(const struct pgn_target *t, pid_t pid);
 
-/* Calls fn(pid, start_ns, arg) for every live process of the target (or,
- * with root_pid, for root_pid and its descendants). start_ns is the
- * process start in CLOCK_MONOTONIC-like boot time. */
-typedef void (*pgn_proc_fn)(pid_t pid, uint64_t start_ns, void *arg);
+/* Calls fn(pid, start_ns, server, arg) for every live process of the
+ * target (or, with root_pid, for root_pid and its descendants). start_ns
+ * is the process start in CLOCK_MONOTONIC-like boot time; server, the pid
+ * of its postmaster (root_pid, or the oldest ancestor running the target). */
+typedef void (*pgn_proc_fn)(pid_t pid, uint64_t start_ns, pid_t server, void *arg);
 int pgn_target_each_process(const struct pgn_target *t, pid_t root_pid, pgn_proc_fn fn, void *arg);
 
 #endif

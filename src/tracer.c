@@ -147,7 +147,7 @@ static int pidfd_of(pid_t pid)
 
 static int seed_one_err;
 
-static void seed_one(pid_t pid, uint64_t start_ns, void *arg)
+static void seed_one(pid_t pid, uint64_t start_ns, pid_t server, void *arg)
 {
 	struct pgn_tracer *tr = arg;
 	static struct pgn_backend b;
@@ -163,6 +163,7 @@ static void seed_one(pid_t pid, uint64_t start_ns, void *arg)
 	memset(&b, 0, sizeof(b));
 	b.sess.pid = pid;
 	b.sess.proc_start_ns = start_ns;
+	b.sess.ep.server_pid = server;
 	if (!bpf_map__update_elem(tr->skel->maps.backends, &fd, sizeof(fd), &b, sizeof(b), BPF_NOEXIST))
 		bpf_map__update_elem(tr->skel->maps.followed, &key, sizeof(key), &blank, sizeof(blank), BPF_ANY);
 	else if (errno != EEXIST)
