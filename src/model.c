@@ -7,7 +7,10 @@
  *   requests that arrived in the interval; at equal times an arrival is
  *   processed before a completion;
  * - the quantile is the value at rank round(n * q) (at rank n when that
- *   rounds to 0). */
+ *   rounds to 0).
+ * Fed live, it adds one rule: a request that comes after its arrival's time
+ * was processed is carried over (pgn_model_add), so that one long request
+ * does not hold every interval back. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +56,13 @@ void pgn_model_add(struct pgn_model *m, double start, double end, double elapsed
 		m->failed = 1;
 		return;
 	}
-	m->pending[m->npending++] = (struct pgn_model_request){ start, end < start ? start : end, elapsed, arg };
+	if (end < start)
+		end = start;
+	m->pending[m->npending++] = (struct pgn_model_request){ start, end, start, elapsed, arg };
+	if (start < m->until) {
+		m->pending[m->npending - 1].at = end > m->until ? m->until : end;
+		m->carried++;
+	}
 }
 
 static void heap_push(struct pgn_model *m, double v)
@@ -94,10 +103,10 @@ static int by_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int by_start(const void *a, const void *b)
+static int by_arrival(const void *a, const void *b)
 {
-	return by_double(&((const struct pgn_model_request *)a)->start,
-			 &((const struct pgn_model_request *)b)->start);
+	return by_double(&((const struct pgn_model_request *)a)->at,
+			 &((const struct pgn_model_request *)b)->at);
 }
 
 static void close_interval(struct pgn_model *m, double t_end)
@@ -161,7 +170,7 @@ static void event(struct pgn_model *m, double t)
 
 static void arrival(struct pgn_model *m, const struct pgn_model_request *r)
 {
-	event(m, r->start);
+	event(m, r->at);
 	m->in_progress++;
 	if (grow((void **)&m->times, &m->cap_times, m->ntimes + 1, sizeof(double)))
 		m->failed = 1;
@@ -184,12 +193,12 @@ void pgn_model_advance(struct pgn_model *m, double until)
 {
 	size_t i = 0;
 
-	qsort(m->pending, m->npending, sizeof(*m->pending), by_start);
+	qsort(m->pending, m->npending, sizeof(*m->pending), by_arrival);
 	for (;;) {
-		int have_arrival = i < m->npending && m->pending[i].start < until;
+		int have_arrival = i < m->npending && m->pending[i].at < until;
 		int have_completion = m->nends && m->ends[0] < until;
 
-		if (have_completion && (!have_arrival || m->ends[0] < m->pending[i].start))
+		if (have_completion && (!have_arrival || m->ends[0] < m->pending[i].at))
 			completion(m);
 		else if (have_arrival)
 			arrival(m, &m->pending[i++]);
@@ -198,6 +207,8 @@ void pgn_model_advance(struct pgn_model *m, double until)
 	}
 	memmove(m->pending, m->pending + i, (m->npending - i) * sizeof(*m->pending));
 	m->npending -= i;
+	if (until > m->until)
+		m->until = until;
 }
 
 void pgn_model_print(FILE *f, const struct pgn_model_interval *iv)

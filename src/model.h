@@ -7,7 +7,8 @@
 
 /* pt-tcp-model's second stage (--type=requests), fed live: requests
  * (arrival, completion) in any order; processed in time order once no
- * earlier event can still come. Times are epoch seconds. */
+ * earlier event can still come (see pgn_model_advance). Times are epoch
+ * seconds. */
 struct pgn_model_interval {
 	double ts;		/* start of the interval (a multiple of its length) */
 	double concurrency;	/* weighted_time / obs_time */
@@ -24,6 +25,8 @@ struct pgn_model_interval {
 
 struct pgn_model_request {
 	double start, end;
+	double at;		/* when its arrival is processed: start, or later when
+				 * it came after its time was processed (carried over) */
 	double elapsed;		/* its response time (pt-tcp-model reads it as given) */
 	const void *arg;	/* handed back to on_arrival */
 };
@@ -44,6 +47,8 @@ struct pgn_model {
 	double *times;
 	size_t ntimes, cap_times;
 	uint64_t next_id;
+	uint64_t carried;	/* requests carried over */
+	double until;		/* events before it are processed */
 	int started;
 	double t_start, current_ts;
 	long in_progress;
@@ -53,8 +58,13 @@ struct pgn_model {
 };
 
 void pgn_model_init(struct pgn_model *m, double interval, double quantile);
+/* A request whose start was already processed (it ran past the time the
+ * caller promised no earlier request would come) is carried over: it
+ * arrives at that time instead, in progress from then, its response time
+ * its own. */
 void pgn_model_add(struct pgn_model *m, double start, double end, double elapsed, const void *arg);
-/* Processes every event before `until` (no event before it can come). */
+/* Processes every event before `until`: no request that starts earlier is
+ * to come, but for ones that run longer than the caller waits (carried). */
 void pgn_model_advance(struct pgn_model *m, double until);
 /* Processes everything and emits the last, shorter interval. */
 void pgn_model_finish(struct pgn_model *m);

@@ -69,7 +69,8 @@ struct pgn_output {
 	void (*session)(FILE *f, const struct pgn_session_view *v);
 	void (*summary)(FILE *f, const struct pgn_summary *s);
 	/* now_ns (epoch); settled_ns: no statement arriving earlier is still
-	 * to come (computed only for an output that sets needs_settled) */
+	 * to come, but for one that runs longer than pgnetprof waits for it
+	 * (computed only for an output that sets needs_settled) */
 	void (*tick)(FILE *f, int64_t now_ns, int64_t settled_ns);
 	void (*finish)(FILE *f);
 	int needs_settled;

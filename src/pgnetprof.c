@@ -179,6 +179,13 @@ static int64_t real_now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/*
+ * How long an analysis in arrival order (--model, -f requests) waits for
+ * the statements that arrived before a time: one still running then is
+ * carried over (see pgn_model_add), so a long one holds nothing back.
+ */
+#define PGN_SETTLE_NS 1000000000LL
+
 static void tick(struct pgn_tracer *tr, struct pgn_report *rep)
 {
 	const struct pgn_output *out = rep->out;
@@ -187,7 +194,7 @@ static void tick(struct pgn_tracer *tr, struct pgn_report *rep)
 	if (!out || !out->tick)
 		return;
 	if (out->needs_settled)
-		settled = (int64_t)pgn_tracer_settled(tr, rep) + rep->mono_to_real_ns;
+		settled = (int64_t)pgn_tracer_settled(tr, rep) + rep->mono_to_real_ns - PGN_SETTLE_NS;
 	out->tick(rep->f, real_now_ns(), settled);
 }
 

@@ -571,28 +571,11 @@ static void flush_open_backends(struct pgn_tracer *tr, struct pgn_report *rep)
 	each_backend(tr, flush_one, &c);
 }
 
-/* The first request byte of a statement still in the kernel's hands. */
-static void oldest_request(struct pgn_backend *b, const struct pgn_text *text, void *arg)
-{
-	__u64 *oldest = arg, t = 0;
-
-	(void)text;
-	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) != PGN_B_HAVE_SOCK)
-		return;
-	if ((b->flags & PGN_B_STMT_OPEN) && b->stmt.request_ns)
-		t = b->stmt.request_ns;
-	else if (b->tail_rx.bytes)
-		t = b->tail_first_ns;
-	if (t && t < *oldest)
-		*oldest = t;
-}
-
 __u64 pgn_tracer_settled(struct pgn_tracer *tr, struct pgn_report *rep)
 {
 	__u64 settled = mono_now();
 
-	each_backend(tr, oldest_request, &settled);
-	/* a statement that ended before we looked is staged or in the buffer */
+	/* a statement that ended before now is staged or in the buffer */
 	tr->rep = rep;
 	drain(tr);
 	return settled;

@@ -13,9 +13,9 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 enum pgn_hook_backend pgn_tracer_backend(const struct pgn_tracer *tr);
 /* Waits up to timeout_ms for records and hands them to the report. */
 int pgn_tracer_poll(struct pgn_tracer *tr, struct pgn_report *rep, int timeout_ms);
-/* The monotonic time before which every statement has been reported:
- * now, or the first request byte of a statement still in progress.
- * Consumes the records that arrived meanwhile. */
+/* The monotonic time before which every statement that ended has been
+ * reported: now, after consuming the records that arrived meanwhile. (No
+ * scan of the backends: its cost would grow with idle ones.) */
 __u64 pgn_tracer_settled(struct pgn_tracer *tr, struct pgn_report *rep);
 /* Detaches, drains, reports what is still open, and fills the loss counters. */
 void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep);

@@ -117,6 +117,23 @@ compare "$WORK/model.txt" "$WORK/pt-on-tcpdump.txt" 0.005 >"$WORK/cmp2"
 ok $? "--model vs pt-tcp-model on tcpdump: arrivals, completions per interval equal; times within 5 ms per request"
 [ -s "$WORK/cmp2" ] && { diag "$WORK/cmp2"; diag "$WORK/model.txt"; diag "$WORK/pt-on-tcpdump.txt"; }
 
+# --- --model beside a long statement: intervals close on time ---------------------
+prof_start --model 1 -p "$POSTMASTER"
+psql_ -h 127.0.0.1 -c "select pg_sleep(8)" >/dev/null &
+sleeper=$!
+for _ in $(seq 1 25); do
+	psql_ -h 127.0.0.1 -c "select 1" >/dev/null
+	sleep 0.1
+done
+kill -0 "$sleeper" 2>/dev/null
+ok $? "--model: the long statement still runs (else the next check proves nothing)"
+during=$(grep -cE '^[0-9]{10} ' "$WORK/out")
+wait "$sleeper"
+prof_stop
+check "--model: intervals are printed while a statement runs for 8 s ($during)" test "$during" -ge 2
+eq "--model: the long statement is carried over, counted once: 26 arrivals" \
+	"$(grep -E '^[0-9]{10} ' "$WORK/out" | awk '{n += $4} END {print n}')" 26
+
 # --- --top and fingerprints ------------------------------------------------------
 prof_start --top 2 -p "$POSTMASTER"
 wire 127.0.0.1 127.0.0.1 "select 1" "select 22" "select 333" "select repeat('x', 3000)" "select repeat('y', 5)" "select now()"

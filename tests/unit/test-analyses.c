@@ -158,6 +158,39 @@ static void test_model_live_order(void **state)
 	pgn_model_free(&m);
 }
 
+/* A request that comes after its arrival's time was processed (it ran
+ * longer than the caller waited) does not hold intervals back: it is
+ * carried over, arriving when it came, in progress from then. */
+static void test_model_carry_over(void **state)
+{
+	struct pgn_model m;
+
+	(void)state;
+	model_start(&m, 1, 0.99);
+	pgn_model_add(&m, 10.1, 10.2, 0.1, NULL);
+	pgn_model_add(&m, 11.1, 11.2, 0.1, NULL);
+	pgn_model_add(&m, 12.1, 12.2, 0.1, NULL);
+	pgn_model_advance(&m, 12.5);	/* 10.5-13.5 is still running */
+	assert_int_equal(ngot, 2);	/* 10 and 11 closed on time, without it */
+	assert_int_equal(got[0].arrivals, 1);
+	assert_int_equal(got[1].arrivals, 1);
+	assert_close(got[1].busy_time, 0.1);
+	pgn_model_add(&m, 10.5, 13.5, 3, NULL);
+	assert_int_equal(m.carried, 1);
+	pgn_model_add(&m, 13.6, 13.7, 0.1, NULL);
+	pgn_model_finish(&m);
+	assert_int_equal(ngot, 4);
+	/* 12: its own arrival, and the long one's from 12.5, its 3 s its own */
+	assert_close(got[2].ts, 12);
+	assert_int_equal(got[2].arrivals, 2);
+	assert_close(got[2].sum_time, 3.1);
+	assert_close(got[2].weighted_time, 0.1 + 0.5);
+	assert_close(got[3].ts, 13);
+	assert_int_equal(got[3].completions, 2);
+	assert_close(got[3].weighted_time, 0.5 + 0.1);
+	pgn_model_free(&m);
+}
+
 /* The quantile's rank is round(n * q), half to even as Perl's %.0f, and
  * a rank of 0 means the largest. */
 static void test_model_quantile_rank(void **state)
@@ -238,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_hist_empty_prints_nothing),
 		cmocka_unit_test(test_model_example),
 		cmocka_unit_test(test_model_live_order),
+		cmocka_unit_test(test_model_carry_over),
 		cmocka_unit_test(test_model_quantile_rank),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_rank),
