@@ -66,8 +66,35 @@ guest() {
 	done
 }
 
+# run_stage SUITE BACKENDS TESTS: one VM; its TAP lines go to $out/tap. A
+# guest that never reported an exit status (125, 126: the runner's own
+# setup, or a guest that died) is run again once, from scratch; a second
+# failure is a failed check, with the runner's messages and the guest
+# kernel's last lines.
+run_stage() {
+	local try rc where=${1:-the default kernel}
+
+	for try in 1 2; do
+		: >"$out/stage"
+		"$VMTEST" ${1:+-k "$1"} -m 3G -t 3000 -w "$out" -e PG_TEMPLATE="$out/pgdata.tgz" \
+			-e PGNETPROF="$PGNETPROF" -e TESTS_DIR="$TESTS_DIR" -e GUEST_BACKENDS="$2" \
+			-e GUEST_TESTS="$3" "bash $TESTS_DIR/kernel-matrix.sh --guest >> $out/stage 2>&1" \
+			2>"$out/runner"
+		rc=$?
+		[ "$rc" -eq 125 ] || [ "$rc" -eq 126 ] || break
+		echo "# the VM on $where ended without an exit status ($rc); its runner said:" >>"$out/tap"
+		sed 's/^/#   /' "$out/runner" >>"$out/tap"
+		[ "$try" -eq 1 ] && echo "# running it again" >>"$out/tap"
+	done
+	cat "$out/stage" >>"$out/tap"
+	[ "$rc" -eq 0 ] && return 0
+	echo "not ok - the VM on $where ended with status $rc" >>"$out/tap"
+	[ "$rc" -eq 125 ] || [ "$rc" -eq 126 ] || sed 's/^/#   /' "$out/runner" >>"$out/tap"
+	return 1
+}
+
 host() {
-	local out rc=0 k suite backends tests
+	local out k suite backends tests
 	if [ ! -x "$VMTEST" ]; then
 		echo "1..0 # SKIP no VM runner at $VMTEST (shared/vmtest beside the repository)"
 		return 0
@@ -85,17 +112,13 @@ host() {
 	: >"$out/tap"
 	for k in "${KERNELS[@]}"; do
 		IFS='|' read -r suite backends tests <<<"$k"
-		"$VMTEST" ${suite:+-k "$suite"} -m 3G -t 3000 -w "$out" -e PG_TEMPLATE="$out/pgdata.tgz" \
-			-e PGNETPROF="$PGNETPROF" -e TESTS_DIR="$TESTS_DIR" -e GUEST_BACKENDS="$backends" \
-			-e GUEST_TESTS="$tests" "bash $TESTS_DIR/kernel-matrix.sh --guest >> $out/tap 2>&1" ||
-			{ rc=$?; echo "# VM runner exit status $rc on ${suite:-the default kernel}"; }
+		run_stage "$suite" "$backends" "$tests"	# a failure is a "not ok" line
 	done
 	awk '/^(ok|not ok)/ { n++; sub(/^ok/, "ok " n); sub(/^not ok/, "not ok " n); print; next }
 	     /^1\.\./ { next }
 	     { print "# " $0 }
 	     END { if (n == 0) print "not ok 1 - the VM ran no test"; print "1.." (n ? n : 1) }' "$out/tap"
 	rm -rf "$out"
-	return $rc
 }
 
 PGNETPROF=${PGNETPROF:-$TOP/src/pgnetprof}
