@@ -55,6 +55,7 @@ PGN_INLINE struct pgn_traffic *pgn_bucket(struct pgn_backend *b)
 
 PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
 {
+	b->flags &= ~PGN_B_PARSED;
 	__builtin_memset(&b->stmt.t, 0, sizeof(b->stmt.t));
 	b->stmt.out_rx_bytes = 0;
 	b->stmt.out_tx_bytes = 0;
@@ -75,6 +76,7 @@ PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
 	b->stmt.status_hits = 0;
 	b->stmt.truncated = 0;
 	b->stmt.query_len = 0;
+	b->stmt.name_hash = 0;
 	b->flags |= PGN_B_STMT_OPEN;
 }
 
@@ -411,6 +413,104 @@ PGN_INLINE void pgn_on_stmt_end(struct pgn_backend *b)
 	default:
 		break;
 	}
+}
+
+/*
+ * --probes wire: the client's messages that make statements, in the order
+ * they begin in one recv already counted (pgn_on_recv; bpf/wire.h finds
+ * them). A statement is each Query (or FunctionCall) and each Execute,
+ * with the Parse and Bind before it. When one begins in a recv after
+ * another statement executed (a pipeline, a batch: Bind, Execute, Bind,
+ * Execute ... Sync), that one is complete as far as its request goes: it
+ * is closed, pipelined, and the recv's bytes from this message on (@rest)
+ * are the next one's. Its response is the last statement's, as with the
+ * probes. Returns 1 when the caller should capture the text the message
+ * holds (Query, Parse).
+ */
+PGN_INLINE void pgn_wire_split(struct pgn_backend *b, const struct pgn_io *io, __u32 rest, __u8 pipelined)
+{
+	__u8 protocol = b->stmt.protocol;
+	__u32 query_len = b->stmt.query_len, name_hash = b->stmt.name_hash;
+	__u8 truncated = b->stmt.truncated;
+
+	if (rest > b->stmt.t.rx.bytes)
+		rest = b->stmt.t.rx.bytes;
+	b->stmt.t.rx.bytes -= rest;
+	b->stmt.pipelined = pipelined;
+	pgn_stmt_close(b);
+	pgn_stmt_open(b, io->ts - io->dur_ns);
+	b->stmt.t.rx.bytes = rest;
+	b->stmt.pipelined = pipelined;
+	/* a batch binds the same statement again: its text, until a Parse or
+	 * Query of its own */
+	b->stmt.protocol = protocol;
+	b->stmt.query_len = query_len;
+	b->stmt.truncated = truncated;
+	b->stmt.name_hash = name_hash;
+	b->state = PGN_ST_REQUEST;
+}
+
+PGN_INLINE void pgn_wire_begin(struct pgn_backend *b, __u64 ts, __u8 hits)
+{
+	b->state = PGN_ST_ACTIVE;
+	b->stmt.start_ns = ts;
+	b->stmt.status_hits = hits;
+	b->stmt.request_bytes = b->stmt.t.rx.bytes;
+}
+
+PGN_INLINE int pgn_on_wire_msg(struct pgn_backend *b, __u8 type, const struct pgn_io *io, __u32 rest)
+{
+	__u64 ts;
+
+	if (b->state == PGN_ST_STARTUP) {	/* a session joined while it ran */
+		pgn_stmt_open_with_tail(b, &b->sess.startup, pgn_begin_ns(b));
+		b->state = PGN_ST_REQUEST;
+	}
+	if (b->state != PGN_ST_REQUEST && b->state != PGN_ST_ACTIVE)
+		return 0;
+	if (b->state == PGN_ST_ACTIVE) {	/* the next statement's first message, or
+						 * the same portal executed again */
+		pgn_wire_split(b, io, rest, 1);
+	} else if (type == 'Q' && (b->flags & PGN_B_PARSED)) {
+		/* a Parse (and Describe, Flush) round trip no execution of it
+		 * followed: a statement of its own, as with the probes */
+		pgn_wire_begin(b, pgn_begin_ns(b), 1);
+		pgn_wire_split(b, io, rest, 0);
+	}
+	ts = b->stmt.pipelined ? io->ts : pgn_begin_ns(b);
+	switch (type) {
+	case 'Q':
+	case 'F':
+		b->stmt.protocol = PGN_PROTO_SIMPLE;
+		pgn_wire_begin(b, ts, 0);
+		return type == 'Q';
+	case 'E':
+		b->stmt.protocol = PGN_PROTO_EXTENDED;
+		pgn_wire_begin(b, ts, 2);
+		return 0;
+	case 'P':
+		b->flags |= PGN_B_PARSED;
+		b->stmt.protocol = PGN_PROTO_EXTENDED;
+		return 1;
+	default:		/* Bind */
+		b->stmt.protocol = PGN_PROTO_EXTENDED;
+		return 0;
+	}
+}
+
+/*
+ * --probes wire: a send that ends with ReadyForQuery ends the cycle's last
+ * statement, as statement__status(NULL) would have before it. A cycle that
+ * only prepared a statement (Parse, Sync) is a statement of its own, as
+ * with the probes (userspace joins it to its execution).
+ */
+PGN_INLINE void pgn_on_wire_ready(struct pgn_backend *b)
+{
+	if (b->state == PGN_ST_STARTUP)	/* the session is ready: startup is over */
+		b->flags |= PGN_B_STARTUP_IDLE;
+	if (b->state == PGN_ST_REQUEST && (b->flags & PGN_B_PARSED))
+		pgn_wire_begin(b, pgn_begin_ns(b), 1);
+	pgn_on_stmt_end(b);
 }
 
 /*

@@ -288,19 +288,23 @@ PGN_INLINE void pgn_emit_stmt(struct pgn_backend *b)
 }
 
 /* Not staged: one that finds the ring full is not lost but sent again
- * with the backend's next statement (its statements name it). */
+ * with the backend's next statement (its statements name it). Written in
+ * place: ~300 bytes the stack of --probes wire's calls has no room for. */
 PGN_INLINE int pgn_emit_endpoint(struct pgn_backend *b)
 {
-	struct pgn_endpoint_rec r = {
-		.type = PGN_REC_ENDPOINT,
-		.pid = b->sess.pid,
-		.proc_start_ns = b->sess.proc_start_ns,
-		.seq = b->seq,
-	};
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_bytes ?
+		      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	struct pgn_endpoint_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 
-	__builtin_memcpy(&r.ep, &b->sess.ep, sizeof(r.ep));
-	if (ring_out(&r, sizeof(r), 0))
+	if (!r)
 		return -1;
+	r->type = PGN_REC_ENDPOINT;
+	r->pid = b->sess.pid;
+	r->proc_start_ns = b->sess.proc_start_ns;
+	r->seq = b->seq;
+	r->pad = 0;
+	__builtin_memcpy(&r->ep, &b->sess.ep, sizeof(r->ep));
+	bpf_ringbuf_submit(r, flags);
 	b->seq++;
 	return 0;
 }
@@ -352,6 +356,7 @@ static __always_inline struct pgn_backend *current_client_backend(void)
 #include "procs.bpf.h"
 #include "handshake.bpf.h"
 #include "statements.bpf.h"
+#include "wire.bpf.h"
 #include "sockets.bpf.h"
 #include "hooks-tracepoint.bpf.h"
 #include "hooks-kprobe.bpf.h"

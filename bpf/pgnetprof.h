@@ -46,6 +46,7 @@ enum pgn_probe_set {
 	PGN_PROBES_STATUS = 0,	/* statement__status: both protocols, 2 hits/simple stmt */
 	PGN_PROBES_QUERY = 1,	/* query__start/query__done: simple protocol only */
 	PGN_PROBES_FULL = 2,	/* status + query__execute__start/done: executor time */
+	PGN_PROBES_WIRE = 3,	/* no probe: the protocol read in the socket hooks */
 };
 
 enum pgn_protocol {
@@ -125,6 +126,8 @@ struct pgn_endpoint {
 	char startup[PGN_STARTUP_MAX];
 	/* the postmaster's pid: which server (cluster) of the binary it is */
 	__u32 server_pid;
+	/* the backend's pid in its own pid namespace (a container's) */
+	__u32 ns_pid;
 };
 
 struct pgn_session_rec {
@@ -176,7 +179,8 @@ struct pgn_endpoint_rec {
 	__u32 srtt_us;							\
 	__u8 protocol;		/* enum pgn_protocol */			\
 	__u8 status;		/* enum pgn_stmt_status */		\
-	__u8 status_hits;	/* statement__status(text) hits in this cycle */ \
+	__u8 status_hits;	/* statement__status(text) hits in this cycle; wire: \
+				 * 0 Query, 1 Parse only, 2 an execution */ \
 	__u8 truncated;		/* query text was cut at --query-max */	\
 	__u8 aborted;		/* transaction__abort fired: an error, or a ROLLBACK */ \
 	__u8 pipelined;		/* one of several statements of one cycle (see attribution.h) */ \
@@ -184,6 +188,8 @@ struct pgn_endpoint_rec {
 	__u32 query_len;	/* bytes of text, without NUL */	\
 	__u32 request_bytes;	/* received before the statement began */ \
 	__u32 seq;							\
+	__u32 name_hash;	/* wire: the prepared statement's name, hashed \
+				 * (pgn_name_hash); 0: unnamed */		\
 	__u64 portal_ns;	/* --probes full: time in the outermost PortalRun calls */
 
 struct pgn_stmt_fixed {
@@ -205,6 +211,34 @@ struct pgn_text {
 	char q[PGN_QUERY_MAX];
 };
 
+/* --probes wire: the client's byte stream as bpf/wire.h walks it. */
+enum pgn_wire_mode {
+	PGN_WIRE_STARTUP = 0,	/* untyped packets: int32 length, int32 code, ... */
+	PGN_WIRE_TYPED,		/* after the startup message: type, int32 length */
+	PGN_WIRE_OPAQUE,	/* TLS or GSS encryption: nothing to read */
+	PGN_WIRE_LOST,		/* a length that cannot be: the framing is lost */
+};
+
+/* Where the walk stands between recvs. */
+struct pgn_wire {
+	__u32 left;		/* bytes of the current message still to come */
+	__u8 mode;		/* enum pgn_wire_mode */
+	__u8 have;		/* bytes of a split header held in hdr[] */
+	__u8 hdr[8];
+};
+
+/* A prepared statement's name (@len bytes), hashed (FNV-1a, 32 bits): how
+ * a Bind names the statement whose text came with an earlier Parse; 0 for
+ * the unnamed statement. */
+static inline __u32 pgn_name_hash(const char *name, __u32 len)
+{
+	__u32 h = 2166136261u;
+
+	for (__u32 i = 0; i < 63 && i < len; i++)
+		h = (h ^ (__u8)name[i]) * 16777619u;
+	return len ? h | 1 : 0;
+}
+
 /* Attribution state of one backend (one process of the traced binary),
  * kept in its main thread's task-local storage. */
 enum pgn_state {
@@ -223,6 +257,9 @@ enum pgn_backend_flags {
 	PGN_B_EP_SENT = 1 << 4,		/* sess.ep went out as it is now */
 	PGN_B_TITLE = 1 << 5,		/* sess.ep.title read */
 	PGN_B_STARTUP_READ = 1 << 6,	/* sess.ep.startup read */
+	PGN_B_PARSED = 1 << 7,		/* wire: the open statement holds a Parse */
+	PGN_B_WIRE_GONE = 1 << 8,	/* wire: its framing lost, or encrypted */
+	PGN_B_TEXT_PARSE = 1 << 9,	/* wire: the text held is a Parse's (parsed_hash) */
 };
 
 struct pgn_backend {
@@ -244,7 +281,8 @@ struct pgn_backend {
 	__u64 first_text;	/* text address of the hit that opened the statement */
 	__u64 second_text;	/* and of its second hit */
 	__u32 seq;		/* of the next record */
-	__u32 pad;
+	__u32 parsed_hash;	/* wire: name_hash of the Parse whose text is held */
+	struct pgn_wire wire;	/* --probes wire: where the client's messages stand */
 	struct pgn_dir tail_rx;	/* received since the last send: a pending request */
 	struct pgn_session_rec sess;
 	struct pgn_stmt_fixed stmt;

@@ -1,5 +1,16 @@
 /* Which processes are the traced binary's: fork, exec and exit. */
 
+/* The pid @task has in its own pid namespace (its innermost). */
+static __always_inline __u32 ns_pid_of(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	int nr = 0;
+
+	bpf_core_read(&nr, sizeof(nr), &pid->numbers[level].nr);
+	return nr;
+}
+
 /* @server: the postmaster's pid (the task's own when it is one). */
 static __always_inline void backend_adopt(struct task_struct *task, __u64 now, __u32 server)
 {
@@ -18,6 +29,7 @@ static __always_inline void backend_adopt(struct task_struct *task, __u64 now, _
 	b->sess.pid = tgid;
 	b->sess.proc_start_ns = now;
 	b->sess.ep.server_pid = server;
+	b->sess.ep.ns_pid = ns_pid_of(task);
 }
 
 static __always_inline void backend_drop(struct task_struct *task)

@@ -169,7 +169,10 @@ static __always_inline __u32 reply_flags(struct pgn_backend *b, long ret)
 	__u8 t[6];
 	const __u8 *buf = (const __u8 *)b->call_buf;
 
-	if (b->state != PGN_ST_ACTIVE && b->state != PGN_ST_CLOSING)
+	/* wire: also the end of startup, and of a cycle that only prepared
+	 * (Parse, Sync) */
+	if (b->state != PGN_ST_ACTIVE && b->state != PGN_ST_CLOSING &&
+	    !(probe_set == PGN_PROBES_WIRE && (b->state == PGN_ST_REQUEST || b->state == PGN_ST_STARTUP)))
 		return 0;
 	if (!buf || b->call_len != ret || ret < 6 || bpf_probe_read_user(t, 6, buf + ret - 6))
 		return 0;
@@ -240,10 +243,14 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 		if (b->state == PGN_ST_STARTUP && !(b->flags & PGN_B_STARTUP_READ))
 			capture_startup(b, ret);
 		pgn_on_recv(b, &io);
+		if (probe_set == PGN_PROBES_WIRE)
+			wire_recv(b, &io, ret);
 		return;
 	}
 	if (ret > 0)
 		io.flags = reply_flags(b, ret);
+	if (probe_set == PGN_PROBES_WIRE && ret > 0)
+		wire_send(b, &io);
 	pgn_on_send(b, &io);
 }
 

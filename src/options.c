@@ -70,7 +70,7 @@ static const struct argp_option opts[] = {
 	{ "query-max", OPT_QUERY_MAX, "BYTES", 0, "longest SQL text kept per statement (default 2048, at most 8191)", 0 },
 	{ "buffer-size", OPT_BUFFER_SIZE, "SIZE", 0, "kernel ring buffer holding records until pgnetprof reads them: a power of two from 64K to 1G (suffix K, M or G; default 2M). A bigger one rides out longer stalls of pgnetprof (see lost_records) but costs the backends more per statement, its memory being colder in the CPU caches; a much smaller one wakes pgnetprof too often", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint", 0 },
-	{ "probes", OPT_PROBES, "SET", 0, "USDT probes marking statements: status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution)", 0 },
+	{ "probes", OPT_PROBES, "SET", 0, "what marks statements: USDT probes status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution); or wire: no probe, the protocol's messages read in the socket hooks (chosen when the binary has no USDT probes; not TLS sessions)", 0 },
 	{ "load-only", OPT_LOAD_ONLY, NULL, 0, "load the chosen backend's programs (the kernel verifies them), attach nothing, exit", 0 },
 	{ NULL, 0, NULL, 0, "Filters:", 1 },
 	{ "pid", 'p', "PID", 0, "only this backend, or this postmaster and its children (of the traced binary)", 1 },
@@ -117,6 +117,7 @@ static const char *const probe_set_names[] = {
 	[PGN_PROBES_STATUS] = "status",
 	[PGN_PROBES_QUERY] = "query",
 	[PGN_PROBES_FULL] = "full",
+	[PGN_PROBES_WIRE] = "wire",
 };
 
 const char *pgn_backend_name(enum pgn_hook_backend b)
@@ -258,10 +259,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		o->backend = i;
 		break;
 	case OPT_PROBES:
-		i = lookup_name(probe_set_names, 3, arg);
+		i = lookup_name(probe_set_names, 4, arg);
 		if (i < 0)
-			argp_error(st, "invalid probe set '%s': expected status, query or full", arg);
+			argp_error(st, "invalid probe set '%s': expected status, query, full or wire", arg);
 		o->probe_set = i;
+		o->probes_given = true;
 		break;
 	case OPT_LOAD_ONLY:
 		o->load_only = true;

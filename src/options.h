@@ -48,6 +48,7 @@ struct pgn_options {
 	const char *binary;	/* NULL: find the running postmaster's */
 	enum pgn_hook_backend backend;
 	unsigned probe_set;	/* enum pgn_probe_set */
+	bool probes_given;	/* --probes given: never changed for the binary */
 	enum pgn_format format;
 	bool format_set;
 	unsigned duration_s;	/* 0: until interrupted */

@@ -67,6 +67,7 @@ static void json_statement(FILE *f, const struct pgn_stmt_view *v)
 	fputs("{\"type\":\"statement\"", f);
 	str(f, "time", v->time, strlen(v->time));
 	num(f, "pid", r->pid);
+	num_or_null(f, "ns_pid", v->ns_pid);
 	str(f, "session", v->session, strlen(v->session));
 	who(f, &v->who, v->client, v->server);
 	str(f, "query", v->query, v->query_len);
@@ -103,6 +104,7 @@ static void json_session(FILE *f, const struct pgn_session_view *v)
 	fputs("{\"type\":\"session\"", f);
 	str(f, "session", v->session, strlen(v->session));
 	num(f, "pid", r->pid);
+	num_or_null(f, "ns_pid", v->ns_pid);
 	who(f, &v->who, v->client, v->server);
 	str_or_null(f, "transport", pgn_transport_name(r->ep.transport));
 	str(f, "start", v->start, strlen(v->start));
@@ -134,6 +136,8 @@ static void json_summary(FILE *f, const struct pgn_summary *s)
 	num(f, "tx_bytes", s->tx_bytes);
 	num(f, "lost_records", s->lost_records);
 	num(f, "lost_backends", s->lost_backends);
+	num(f, "wire_lost_sessions", s->wire_lost);
+	num(f, "encrypted_sessions", s->wire_encrypted);
 	num(f, "probe_hits", s->probe_hits);
 	num(f, "stored", s->stored);
 	num(f, "store_dropped", s->store_dropped);

@@ -16,6 +16,7 @@ struct pgn_stmt_view {
 	char session[40];
 	struct pgn_who who;
 	const struct pgn_server *server;	/* NULL: unknown */
+	unsigned ns_pid;	/* the pid in a pid namespace of its own; 0: none */
 	char client[64];	/* "addr:port", "[v6addr]:port" or "[local]" */
 	char laddr[48];		/* server address, raddr the client's; "[local]" */
 	char raddr[48];
@@ -39,6 +40,7 @@ struct pgn_session_view {
 	char session[40];
 	struct pgn_who who;
 	const struct pgn_server *server;	/* NULL: unknown */
+	unsigned ns_pid;	/* as in the statement view */
 	char client[64];
 	char laddr[48], raddr[48];
 	uint64_t statements;	/* as reported (a Parse joined to its execution is one) */
@@ -54,6 +56,8 @@ struct pgn_summary {
 	uint64_t tx_bytes;
 	uint64_t lost_records;	/* ring buffer full */
 	uint64_t lost_backends;	/* backend table full */
+	uint64_t wire_lost;	/* --probes wire: sessions whose framing was lost */
+	uint64_t wire_encrypted;	/* and sessions encrypted: no statements */
 	uint64_t probe_hits;	/* USDT probe hits, all processes of the binary */
 	int store;		/* --store in use */
 	uint64_t stored;	/* rows written by --store */

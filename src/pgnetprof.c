@@ -140,7 +140,7 @@ static int follow_replaced(struct pgn_target *t)
 	return pgn_target_open(proc, t);
 }
 
-static int resolve_target(const struct pgn_options *o, struct pgn_target *t)
+static int resolve_target(struct pgn_options *o, struct pgn_target *t)
 {
 	char path[4096];
 	const char *bin = o->binary;
@@ -152,8 +152,13 @@ static int resolve_target(const struct pgn_options *o, struct pgn_target *t)
 	}
 	if (pgn_target_open(bin, t) || follow_replaced(t))
 		return -1;
-	if (o->probe_set != PGN_PROBES_QUERY && !t->has_status) {
-		fprintf(stderr, "pgnetprof: %s lacks the probe statement__status needed by --probes %s; try --probes query\n",
+	if (!o->probes_given && !t->has_status && !t->has_query) {
+		fprintf(stderr, "pgnetprof: %s has no USDT probes (built without --enable-dtrace): statements are found in the protocol's messages (--probes wire)\n",
+			t->path);
+		o->probe_set = PGN_PROBES_WIRE;
+	}
+	if ((o->probe_set == PGN_PROBES_STATUS || o->probe_set == PGN_PROBES_FULL) && !t->has_status) {
+		fprintf(stderr, "pgnetprof: %s lacks the probe statement__status needed by --probes %s; try --probes wire\n",
 			t->path, pgn_probe_set_name(o->probe_set));
 		return -1;
 	}
@@ -165,7 +170,7 @@ static int resolve_target(const struct pgn_options *o, struct pgn_target *t)
 		fprintf(stderr, "pgnetprof: %s lacks query__start/query__done needed by --probes query; try --probes status\n", t->path);
 		return -1;
 	}
-	if (o->verbose)
+	if (o->verbose && o->probe_set != PGN_PROBES_WIRE)
 		say_text_arg(o->probe_set == PGN_PROBES_QUERY ? "query__start" : "statement__status",
 			     o->probe_set == PGN_PROBES_QUERY ? t->query_text_reg : t->status_text_reg);
 	return 0;
@@ -280,6 +285,12 @@ static void print_summary(const struct pgn_report *rep)
 	if (s->lost_backends)
 		fprintf(stderr, "pgnetprof: WARNING: %llu backends not followed (no kernel memory for their state, or over 65536 at once)\n",
 			(unsigned long long)s->lost_backends);
+	if (s->wire_lost)
+		fprintf(stderr, "pgnetprof: WARNING: %llu sessions sent bytes that are not the PostgreSQL protocol: their traffic from there on is unattributed\n",
+			(unsigned long long)s->wire_lost);
+	if (s->wire_encrypted)
+		fprintf(stderr, "pgnetprof: %llu sessions were encrypted (TLS, GSS): --probes wire cannot read them, their traffic is unattributed (use --probes status for them)\n",
+			(unsigned long long)s->wire_encrypted);
 	if (s->store_dropped)
 		fprintf(stderr, "pgnetprof: WARNING: %llu rows not stored (results database away too long or buffer full: see --store-buffer, --store-wait)\n",
 			(unsigned long long)s->store_dropped);

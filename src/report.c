@@ -8,6 +8,7 @@
 
 #include "fingerprint.h"
 #include "merge.h"
+#include "prepared.h"
 #include "redact.h"
 #include "report.h"
 
@@ -187,6 +188,7 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
 	pgn_who_of(ep, &v.who);
 	v.server = pgn_server_of(ep->server_pid);
+	v.ns_pid = ep->ns_pid != rec->pid ? ep->ns_pid : 0;
 	endpoint_strs(ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
 	v.rport = ep->rport;
 	pgn_text_analyze(rec->query, rec->query_len, &text);
@@ -210,6 +212,7 @@ static void report_statement(struct pgn_report *r, const struct pgn_stmt_rec *re
 {
 	struct pgn_stmt_rec *parse = pgn_merge_take(rec->pid);
 
+	rec = pgn_prepared_resolve(rec);
 	if (parse && pgn_merge_is_execution(rec) && parse->query_len == rec->query_len &&
 	    !memcmp(parse->query, rec->query, rec->query_len)) {
 		statement(r, rec, parse);
@@ -256,6 +259,7 @@ static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int
 	rfc3339(r, rec->end_ns, v.end, sizeof(v.end));
 	pgn_who_of(&rec->ep, &v.who);
 	v.server = pgn_server_of(rec->ep.server_pid);
+	v.ns_pid = rec->ep.ns_pid != rec->pid ? rec->ep.ns_pid : 0;
 	endpoint_strs(&rec->ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
 	v.startup_ns = span(rec->first_rx_ns, rec->startup_done_ns);
 	r->sum.sessions++;

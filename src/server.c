@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "server.h"
+#include "target.h"
 
-/* postmaster.pid: pid, data directory, start time, port, ... a line each. */
+/* postmaster.pid: pid (as the server's pid namespace shows it), data
+ * directory, start time, port, ... a line each. */
 bool pgn_server_read(pid_t pid, struct pgn_server *s)
 {
 	char path[64], line[PATH_MAX + 2];
@@ -21,7 +23,7 @@ bool pgn_server_read(pid_t pid, struct pgn_server *s)
 	for (int n = 1; n <= 4 && fgets(line, sizeof(line), f); n++) {
 		line[strcspn(line, "\n")] = 0;
 		if (n == 1)
-			ok = atol(line) == pid;
+			ok = atol(line) == pid || atol(line) == pgn_proc_ns_pid(pid);
 		else if (n == 2 && strlen(line) < sizeof(s->data_directory))
 			strcpy(s->data_directory, line);
 		else if (n == 4)

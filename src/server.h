@@ -17,8 +17,9 @@ struct pgn_server {
 };
 
 /* Reads @pid's postmaster.pid, in its working directory (the data
- * directory): true when it names @pid, so @pid is a running server's
- * postmaster and not some other program named postgres. */
+ * directory): true when it names @pid (or the pid @pid has in its own pid
+ * namespace, a container's), so @pid is a running server's postmaster and
+ * not some other program named postgres. */
 bool pgn_server_read(pid_t pid, struct pgn_server *s);
 
 /* The server of postmaster @pid, read once and remembered; NULL for 0. */

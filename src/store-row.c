@@ -146,6 +146,7 @@ void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stm
 	field(b, host);
 	field(b, v->time);
 	num(b, r->pid);
+	num_or_null(b, v->ns_pid);
 	field(b, v->session);
 	who(b, &v->who, v->client, v->server);
 	put(b, "\t", 1);
@@ -185,6 +186,7 @@ void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_sessi
 	field(b, host);
 	field(b, v->session);
 	num(b, r->pid);
+	num_or_null(b, v->ns_pid);
 	who(b, &v->who, v->client, v->server);
 	field(b, pgn_transport_name(r->ep.transport));
 	field(b, v->start);

@@ -29,13 +29,13 @@ void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stm
 void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_session_view *v);
 
 #define PGN_STATEMENT_COLUMNS \
-	"host, \"time\", pid, session, \"user\", database, client, client_addr, " \
+	"host, \"time\", pid, ns_pid, session, \"user\", database, client, client_addr, " \
 	"server_pid, server_port, data_directory, query, " \
 	"fingerprint, normalized, protocol, status, pipelined, rx_bytes, tx_bytes, rx_calls, tx_calls, rx_segs, " \
 	"tx_segs, rx_ns, tx_ns, tx_wait_ns, exec_ns, response_ns, srtt_us, retrans, " \
 	"outbound_rx_bytes, outbound_tx_bytes"
 #define PGN_SESSION_COLUMNS \
-	"host, session, pid, \"user\", database, client, client_addr, " \
+	"host, session, pid, ns_pid, \"user\", database, client, client_addr, " \
 	"server_pid, server_port, data_directory, transport, start, " \
 	"\"end\", open, statements, rx_bytes, tx_bytes, rx_calls, tx_calls, startup_rx_bytes, " \
 	"startup_tx_bytes, startup_ns, handshake_us, unattributed_rx_bytes, unattributed_tx_bytes, " \

@@ -43,6 +43,27 @@ static pid_t proc_ppid(pid_t pid)
 	return ppid;
 }
 
+pid_t pgn_proc_ns_pid(pid_t pid)
+{
+	char p[64], line[256];
+	FILE *f;
+	pid_t nr = 0;
+
+	snprintf(p, sizeof(p), "/proc/%d/status", pid);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6)) {
+			/* the host's first, the innermost namespace's last */
+			for (char *tok = strtok(line + 6, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
+				nr = atoi(tok);
+			break;
+		}
+	fclose(f);
+	return nr;
+}
+
 /* Process start in ns since boot (field 22 of /proc/PID/stat). */
 static uint64_t proc_start_ns(pid_t pid)
 {

@@ -28,6 +28,9 @@ int pgn_target_open(const char *path, struct pgn_target *t);
  * replaced (a package upgrade), or 0; /proc/PID/exe opens that binary. */
 pid_t pgn_target_replaced(const char *path);
 
+/* The pid process @pid has in its own pid namespace; 0 if unknown. */
+pid_t pgn_proc_ns_pid(pid_t pid);
+
 /* Whether process pid runs the target binary. */
 bool pgn_target_runs(const struct pgn_target *t, pid_t pid);
 

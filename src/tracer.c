@@ -106,7 +106,9 @@ static void set_autoload(struct pgnetprof_bpf *s, enum pgn_hook_backend chosen, 
 		for (int j = 0; p[j]; j++)
 			bpf_program__set_autoload(p[j], all[i] == chosen);
 	}
-	bpf_program__set_autoload(s->progs.on_statement_status, probe_set != PGN_PROBES_QUERY);
+	bpf_program__set_autoload(s->progs.on_statement_status,
+				  probe_set == PGN_PROBES_STATUS || probe_set == PGN_PROBES_FULL);
+	bpf_program__set_autoload(s->progs.on_transaction_abort, probe_set != PGN_PROBES_WIRE);
 	bpf_program__set_autoload(s->progs.on_execute_start, probe_set == PGN_PROBES_FULL);
 	bpf_program__set_autoload(s->progs.on_execute_done, probe_set == PGN_PROBES_FULL);
 	bpf_program__set_autoload(s->progs.on_query_start, probe_set == PGN_PROBES_QUERY);
@@ -164,6 +166,8 @@ static void seed_one(pid_t pid, uint64_t start_ns, pid_t server, void *arg)
 	b.sess.pid = pid;
 	b.sess.proc_start_ns = start_ns;
 	b.sess.ep.server_pid = server;
+	b.sess.ep.ns_pid = pgn_proc_ns_pid(pid);
+	b.wire.mode = PGN_WIRE_TYPED;	/* past its startup packet, as a rule */
 	if (!bpf_map__update_elem(tr->skel->maps.backends, &fd, sizeof(fd), &b, sizeof(b), BPF_NOEXIST))
 		bpf_map__update_elem(tr->skel->maps.followed, &key, sizeof(key), &blank, sizeof(blank), BPF_ANY);
 	else if (errno != EEXIST)
@@ -207,6 +211,8 @@ static int attach_probes(struct pgn_tracer *tr, const struct pgn_options *o, con
 	struct pgnetprof_bpf *s = tr->skel;
 	int err = seed(tr, o, t);
 
+	if (tr->probe_set == PGN_PROBES_WIRE)	/* no probe: the socket hooks read the protocol */
+		return err ?: seed(tr, o, t);
 	if (tr->probe_set != PGN_PROBES_QUERY) {
 		err = err ?: attach_usdt(tr, s->progs.on_statement_status, t->path, "statement__status");
 	} else {
@@ -605,6 +611,8 @@ void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
 	flush_open_backends(tr, rep);
 	rep->sum.lost_records = tr->skel->bss->lost_records;
 	rep->sum.lost_backends = tr->skel->bss->lost_backends;
+	rep->sum.wire_lost = tr->skel->bss->wire_lost;
+	rep->sum.wire_encrypted = tr->skel->bss->wire_encrypted;
 	rep->sum.probe_hits = probe_hits(tr);
 }
 

@@ -5,7 +5,7 @@ source "$TESTS_DIR/lib.sh"
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin/postgres}
 
-for probes in status query full; do
+for probes in status query full wire; do
 	for backend in tracepoint kprobe fexit; do
 		"$PGNETPROF" --load-only --backend "$backend" --probes "$probes" "$PG_BIN" 2>"$WORK/e"
 		rc=$?

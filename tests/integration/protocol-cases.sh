@@ -39,7 +39,7 @@ eq "COPY TO STDOUT: tx = CopyOutResponse + CopyData + CopyDone + CommandComplete
 conserved_both "COPY"
 
 # --- a multi-statement simple query is one statement ------------------------------------
-for probes in status query; do
+for probes in status query wire; do
 	prof_start -f json --probes "$probes"
 	psql_ -o /dev/null -c "select 1; select 'two'; select 3"
 	prof_stop

@@ -6,7 +6,7 @@ source "$TESTS_DIR/lib.sh"
 pg_init
 pg_start
 
-for probes in status query full; do
+for probes in status query full wire; do
 	prof_start -f json --probes "$probes"
 	ssout=$WORK/ss.$probes
 	psql_ -o /dev/null <<SQL
@@ -35,7 +35,7 @@ SQL
 	eq "[$probes] unattributed rx is the Terminate message" "$(echo "$sess" | jq .unattributed_rx_bytes)" 5
 	check "[$probes] startup cost measured" test "$(echo "$sess" | jq '.startup_rx_bytes > 8 and .startup_tx_bytes > 0 and .startup_ns > 0')" = true
 	eq "[$probes] session fields are the contract's, in order" "$(echo "$sess" | jq -c keys_unsorted)" \
-		'["type","session","pid","user","database","client","transport","start","end","statements","rx_bytes","tx_bytes","rx_calls","tx_calls","startup_rx_bytes","startup_tx_bytes","startup_ns","handshake_us","unattributed_rx_bytes","unattributed_tx_bytes","outbound_rx_bytes","outbound_tx_bytes"]'
+		'["type","session","pid","ns_pid","user","database","client","server_pid","server_port","data_directory","transport","start","end","statements","rx_bytes","tx_bytes","rx_calls","tx_calls","startup_rx_bytes","startup_tx_bytes","startup_ns","handshake_us","unattributed_rx_bytes","unattributed_tx_bytes","outbound_rx_bytes","outbound_tx_bytes"]'
 	eq "[$probes] transport" "$(echo "$sess" | jq -r .transport)" tcp4
 	check "[$probes] the TCP handshake was seen (loopback: under a second)" \
 		test "$(echo "$sess" | jq '.handshake_us > 0 and .handshake_us < 1000000')" = true
@@ -45,7 +45,7 @@ done
 
 # An erroring statement: reported with status error and its ErrorResponse;
 # a ROLLBACK is not an error, an error inside a transaction block is.
-for probes in status query full; do
+for probes in status query full wire; do
 	prof_start -f json --probes "$probes"
 	psql -X -q -o /dev/null -c "select 1/0" -c "select 2" 2>/dev/null
 	psql -X -q -o /dev/null -c "select 1" -c "select 1/0" 2>/dev/null

@@ -14,7 +14,7 @@ QUERIES=(
 	"select now(), current_user, 42::numeric * 3"
 )
 
-for probes in status query full; do
+for probes in status query full wire; do
 	prof_start -f json --probes "$probes"
 	args=()
 	for q in "${QUERIES[@]}"; do
@@ -25,11 +25,12 @@ for probes in status query full; do
 	eq "[$probes] pgnetprof exits 0 after SIGINT" "$PROF_STATUS" 0
 	n=$((${#QUERIES[@]} + 1))
 	# status: (text) and (NULL) per statement, plus the (NULL) ending
-	# startup; full: also PortalRun's start and done per statement
+	# startup; full: also PortalRun's start and done per statement; wire: none
 	case $probes in
 	status) want_hits=$((2 * n + 1)) ;;
 	query) want_hits=$((2 * n)) ;;
 	full) want_hits=$((4 * n + 1)) ;;
+	wire) want_hits=0 ;;
 	esac
 	eq "[$probes] USDT hits counted: $((want_hits / n)) per simple statement" \
 		"$(jq -r 'select(.type == "summary") | .probe_hits' "$WORK/out")" "$want_hits"
@@ -79,7 +80,7 @@ for probes in status query full; do
 		"$(echo "$one" | jq '.srtt_us > 0 and .rx_segs >= 1 and .tx_segs >= 1')" true
 	eq "[$probes] statement fields are the contract's, in order" \
 		"$(echo "$one" | jq -c 'keys_unsorted')" \
-		'["type","time","pid","session","user","database","client","query","fingerprint","normalized","protocol","status","pipelined","rx_bytes","tx_bytes","rx_calls","tx_calls","rx_segs","tx_segs","rx_ns","tx_ns","tx_wait_ns","exec_ns","response_ns","srtt_us","retrans","outbound_rx_bytes","outbound_tx_bytes"]'
+		'["type","time","pid","ns_pid","session","user","database","client","server_pid","server_port","data_directory","query","fingerprint","normalized","protocol","status","pipelined","rx_bytes","tx_bytes","rx_calls","tx_calls","rx_segs","tx_segs","rx_ns","tx_ns","tx_wait_ns","exec_ns","response_ns","srtt_us","retrans","outbound_rx_bytes","outbound_tx_bytes"]'
 	eq "[$probes] texts differing only in constants share a fingerprint" \
 		"$(records statement | jq -r 'select(.query == "select 1" or (.query | startswith("select '"'"'h"))) | .fingerprint' | sort -u | wc -l)" 1
 done

@@ -52,7 +52,7 @@ check "--init-store says what it did" grep -q "upgraded from version 0 to 6" "$W
 check "--init-store again: nothing to do" grep -q "already at version 6" "$WORK/out"
 eq "the schema versions recorded" "$(rsql -c 'select string_agg(version::text, $$ $$ order by version) from pgnetprof.schema_version')" "1 2 3 4 5 6"
 # an older schema (version 1): --store refuses it, --init-store upgrades it
-rsql -q -c "alter table pgnetprof.statements drop column normalized; alter table pgnetprof.sessions drop column handshake_us; alter table pgnetprof.statements drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.sessions drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.statements drop column pipelined, drop column server_pid, drop column server_port, drop column data_directory; alter table pgnetprof.sessions drop column server_pid, drop column server_port, drop column data_directory; delete from pgnetprof.schema_version where version > 1"
+rsql -q -c "alter table pgnetprof.statements drop column normalized; alter table pgnetprof.sessions drop column handshake_us; alter table pgnetprof.statements drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.sessions drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.statements drop column pipelined, drop column ns_pid, drop column server_pid, drop column server_port, drop column data_directory; alter table pgnetprof.sessions drop column ns_pid, drop column server_pid, drop column server_port, drop column data_directory; delete from pgnetprof.schema_version where version > 1"
 "$PGNETPROF" --store "$RESULTS" -d 1 >"$WORK/out" 2>"$WORK/err"
 check "an older schema: --store says to upgrade it" grep -q "at version 1, this pgnetprof writes version 6; upgrade it with: pgnetprof --init-store" "$WORK/err"
 "$PGNETPROF" --init-store "$RESULTS" >"$WORK/out" 2>&1
@@ -93,14 +93,14 @@ jq -c 'select(.type != "summary") | del(.type)' "$WORK/out" | jq -s -S sort >"$W
 rsql >"$WORK/stored.json" <<'SQL'
 select coalesce(json_agg(r), '[]') from (
   select to_char("time" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "time",
-         pid, session, "user", database, client, server_pid, server_port, data_directory, query, fingerprint, normalized, protocol, status, pipelined,
+         pid, ns_pid, session, "user", database, client, server_pid, server_port, data_directory, query, fingerprint, normalized, protocol, status, pipelined,
          rx_bytes, tx_bytes, rx_calls, tx_calls, rx_segs, tx_segs, rx_ns, tx_ns, tx_wait_ns,
          exec_ns, response_ns, srtt_us, retrans, outbound_rx_bytes, outbound_tx_bytes
   from pgnetprof.statements where host = 'equal') r;
 SQL
 rsql >"$WORK/stored-sessions.json" <<'SQL'
 select coalesce(json_agg(r), '[]') from (
-  select session, pid, "user", database, client, server_pid, server_port, data_directory, transport,
+  select session, pid, ns_pid, "user", database, client, server_pid, server_port, data_directory, transport,
          to_char(start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as start,
          to_char("end" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "end",
          statements, rx_bytes, tx_bytes, rx_calls, tx_calls, startup_rx_bytes, startup_tx_bytes,

@@ -89,7 +89,7 @@ static void test_statement_row(void **state)
 	assert_false(b.failed);
 	b.p[b.len - 1] = 0;	/* the newline */
 	assert_string_equal(b.p,
-		"db1\t2026-11-22T10:00:00.000001Z\t4242\t6740a1b2.1092\talice\t\\N\t[::1]:40000\t::1\t"
+		"db1\t2026-11-22T10:00:00.000001Z\t4242\t\\N\t6740a1b2.1092\talice\t\\N\t[::1]:40000\t::1\t"
 		"4000\t5432\t/var/lib/pg\\t15\t"
 		"SELECT '\\t'\t0123456789abcdef\tSELECT $1\textended\terror\tf\t17\t300\t1\t2\t3\t4\t5\t6\t7\t10\t11\t8\t9\t0\t0");
 	pgn_buf_free(&b);
@@ -114,7 +114,7 @@ static void test_session_row_and_columns(void **state)
 	pgn_row_session(&b, "h", &v);
 	b.p[b.len - 1] = 0;
 	/* the server unknown: NULLs */
-	assert_string_equal(b.p, "h\ts\t7\t\\N\t\\N\t[local]\t\\N\t\\N\t\\N\t\\N\tunix\t2026-11-22T10:00:00.000000Z\t"
+	assert_string_equal(b.p, "h\ts\t7\t\\N\t\\N\t\\N\t[local]\t\\N\t\\N\t\\N\t\\N\tunix\t2026-11-22T10:00:00.000000Z\t"
 			    "2026-11-22T10:00:01.000000Z\tt\t3\t100\t0\t0\t0\t0\t50\t1234\t\\N\t0\t0\t0\t0");
 	/* one field per column of the COPY column list */
 	for (char *p = b.p; *p; p++)
