@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -304,6 +305,21 @@ static uint64_t mount_kdev(const char *path, uint64_t dflt)
 	return kdev;
 }
 
+/* Whether the file holds the server's version string (PG_BACKEND_VERSIONSTR,
+ * what "postgres --version" prints): a binary with no probe to tell it. */
+static bool is_postgres_binary(int fd, off_t size)
+{
+	static const char mark[] = "postgres (PostgreSQL) ";
+	void *p = size > 0 ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	bool found;
+
+	if (p == MAP_FAILED)
+		return false;
+	found = memmem(p, size, mark, sizeof(mark) - 1) != NULL;
+	munmap(p, size);
+	return found;
+}
+
 int pgn_target_open(const char *path, struct pgn_target *t)
 {
 	struct stat st;
@@ -327,17 +343,19 @@ int pgn_target_open(const char *path, struct pgn_target *t)
 		return -1;
 	}
 	err = read_probes(fd, t);
-	close(fd);
 	if (err) {
+		close(fd);
 		fprintf(stderr, "pgnetprof: %s is not an ELF executable; give the PostgreSQL server binary (postgres)\n", path);
 		return -1;
 	}
-	if (!t->has_status && !t->has_query) {
-		fprintf(stderr, "pgnetprof: %s has no USDT probes of provider '" PROVIDER "': "
-			"PostgreSQL must be built with --enable-dtrace (Debian, Ubuntu and PGDG packages are); "
-			"check with: readelf -n %s | grep -A2 stapsdt\n", path, path);
+	if (!t->has_status && !t->has_query && !is_postgres_binary(fd, st.st_size)) {
+		close(fd);
+		fprintf(stderr, "pgnetprof: %s is not a PostgreSQL server binary (no USDT probes of provider '" PROVIDER "', "
+			"no \"postgres (PostgreSQL)\" version string); give the path of postgres, "
+			"e.g. /usr/lib/postgresql/15/bin/postgres\n", path);
 		return -1;
 	}
+	close(fd);
 	/* the kernel's dev_t is major << 20 | minor */
 	t->kdev = ((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev);
 	t->ino = st.st_ino;

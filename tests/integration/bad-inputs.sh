@@ -19,7 +19,7 @@ fails_with() {	# fails_with DESCRIPTION PATTERN COMMAND...
 
 fails_with "nonexistent binary" "/nonexistent/postgres: No such file.*PostgreSQL server binary" \
 	"$PGNETPROF" /nonexistent/postgres
-fails_with "binary without probes" "/bin/true has no USDT probes.*--enable-dtrace" \
+fails_with "an ELF binary that is not PostgreSQL" "/bin/true is not a PostgreSQL server binary.*give the path of postgres" \
 	"$PGNETPROF" /bin/true
 fails_with "not an ELF file" "not an ELF executable" "$PGNETPROF" /etc/passwd
 fails_with "a directory" "not a regular file" "$PGNETPROF" /tmp

@@ -18,7 +18,7 @@ for _ in $(seq 1 100); do
 done
 
 # query probes do not see the extended protocol: the simple scenarios only
-for probes in status full query wire; do
+for probes in ${PROBE_SETS:-status full query wire}; do
 	only=$([ "$probes" = query ] && echo --simple-only)
 	: >"$WORK/proxy.log"
 	prof_start -f json --probes "$probes"

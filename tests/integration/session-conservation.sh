@@ -6,7 +6,7 @@ source "$TESTS_DIR/lib.sh"
 pg_init
 pg_start
 
-for probes in status query full wire; do
+for probes in ${PROBE_SETS:-status query full wire}; do
 	prof_start -f json --probes "$probes"
 	ssout=$WORK/ss.$probes
 	psql_ -o /dev/null <<SQL
@@ -45,7 +45,7 @@ done
 
 # An erroring statement: reported with status error and its ErrorResponse;
 # a ROLLBACK is not an error, an error inside a transaction block is.
-for probes in status query full wire; do
+for probes in ${PROBE_SETS:-status query full wire}; do
 	prof_start -f json --probes "$probes"
 	psql -X -q -o /dev/null -c "select 1/0" -c "select 2" 2>/dev/null
 	psql -X -q -o /dev/null -c "select 1" -c "select 1/0" 2>/dev/null

@@ -14,7 +14,7 @@ QUERIES=(
 	"select now(), current_user, 42::numeric * 3"
 )
 
-for probes in status query full wire; do
+for probes in ${PROBE_SETS:-status query full wire}; do
 	prof_start -f json --probes "$probes"
 	args=()
 	for q in "${QUERIES[@]}"; do
@@ -110,12 +110,14 @@ prof_stop
 
 # --probes full: exec_ns is the executor's (PortalRun) time; the portal an
 # EXECUTE runs inside its own is not counted twice
-prof_start -f json --probes full
-psql_ -o /dev/null -c "prepare p as select pg_sleep(0.2)" -c "execute p"
-prof_stop
-exec_ns=$(records statement | jq 'select(.query == "execute p") | .exec_ns')
-check "--probes full: nested portals counted once (0.2 s of sleep, not 0.4)" \
-	test "${exec_ns:-0}" -ge 200000000 -a "${exec_ns:-0}" -lt 380000000
+if [[ " ${PROBE_SETS:-full} " == *" full "* ]]; then
+	prof_start -f json --probes full
+	psql_ -o /dev/null -c "prepare p as select pg_sleep(0.2)" -c "execute p"
+	prof_stop
+	exec_ns=$(records statement | jq 'select(.query == "execute p") | .exec_ns')
+	check "--probes full: nested portals counted once (0.2 s of sleep, not 0.4)" \
+		test "${exec_ns:-0}" -ge 200000000 -a "${exec_ns:-0}" -lt 380000000
+fi
 
 # --query-max bounds the captured text
 prof_start -f json --query-max 10
