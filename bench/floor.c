@@ -16,11 +16,13 @@ static void on_signal(int sig)
 }
 
 /* The probes of each of pgnetprof's sets (--probes), NULL-terminated;
- * transaction__abort belongs to every set, when the binary has it. */
+ * transaction__abort belongs to every USDT set, when the binary has it;
+ * wire has none: its floor is the socket hooks alone. */
 static const char *const status_set[] = { "statement__status", NULL };
 static const char *const query_set[] = { "query__start", "query__done", NULL };
 static const char *const full_set[] = { "statement__status", "query__execute__start",
 					"query__execute__done", NULL };
+static const char *const wire_set[] = { NULL };
 
 static const char *const *probe_set(const char *name)
 {
@@ -30,6 +32,8 @@ static const char *const *probe_set(const char *name)
 		return query_set;
 	if (!strcmp(name, "full"))
 		return full_set;
+	if (!strcmp(name, "wire"))
+		return wire_set;
 	return NULL;
 }
 
@@ -56,7 +60,9 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	links[n] = bpf_program__attach_usdt(s->progs.floor_usdt, -1, argv[1], "postgresql", "transaction__abort", NULL);
+	if (set != wire_set)
+		links[n] = bpf_program__attach_usdt(s->progs.floor_usdt, -1, argv[1], "postgresql",
+						    "transaction__abort", NULL);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	fprintf(stderr, "Tracing (floor, %s probes)... Hit Ctrl-C to end.\n", argv[2]);
