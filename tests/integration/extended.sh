@@ -59,37 +59,51 @@ SELECT repeat('q', 300);
 \\endpipeline
 \\shell sh $WORK/ss.sh
 SQL
-prof_start -f json
+# status: the request is the first statement's, the response the last's;
+# wire: each statement's request is its own messages (the response still
+# the last's)
+for probes in status wire; do
+prof_start -f json --probes "$probes"
 pgbench -n -M extended -c 1 -t "$N" -f "$WORK/pipe.sql" >"$WORK/pgbench.log" 2>&1 || diag "$WORK/pgbench.log"
 prof_stop
 sess=$(records session | jq -c 'select(.statements > 0)')
 pid=$(echo "$sess" | jq .pid)
 for q in "SELECT 1;" "SELECT 22;" "SELECT repeat('q', 300);"; do
-	eq "[pipeline] records of '$q'" "$(records statement | jq -c --arg q "$q" "select(.pid == $pid and .query == \$q)" | grep -c .)" "$N"
+	eq "[$probes pipeline] records of '$q'" "$(records statement | jq -c --arg q "$q" "select(.pid == $pid and .query == \$q)" | grep -c .)" "$N"
 done
-eq "[pipeline] all marked pipelined" "$(records statement | jq -r "select(.pid == $pid) | .pipelined" | sort -u)" true
-check "[pipeline] the request is the first statement's, the response the last's" \
-	test "$(records statement | jq -s "map(select(.pid == $pid)) |
-		(map(select(.query == \"SELECT 1;\") | .rx_bytes > 0 and .tx_bytes == 0) | all) and
-		(map(select(.query == \"SELECT 22;\") | .rx_bytes + .tx_bytes == 0) | all) and
-		(map(select(.query | startswith(\"SELECT repeat\")) | .tx_bytes > 300) | all)")" = true
+eq "[$probes pipeline] all marked pipelined" "$(records statement | jq -r "select(.pid == $pid) | .pipelined" | sort -u)" true
+if [ "$probes" = status ]; then
+	check "[status pipeline] the request is the first statement's, the response the last's" \
+		test "$(records statement | jq -s "map(select(.pid == $pid)) |
+			(map(select(.query == \"SELECT 1;\") | .rx_bytes > 0 and .tx_bytes == 0) | all) and
+			(map(select(.query == \"SELECT 22;\") | .rx_bytes + .tx_bytes == 0) | all) and
+			(map(select(.query | startswith(\"SELECT repeat\")) | .tx_bytes > 300) | all)")" = true
+else
+	check "[wire pipeline] each statement's request is its own (the same every time), the response the last's" \
+		test "$(records statement | jq -s "map(select(.pid == $pid)) |
+			(map(select(.query == \"SELECT 1;\") | .rx_bytes) | unique | length == 1 and .[0] > 20) and
+			(map(select(.query == \"SELECT 22;\") | .rx_bytes) | unique | length == 1 and .[0] > 20) and
+			(map(select(.query != \"SELECT 1;\" and .query != \"SELECT 22;\") | .tx_bytes > 300) | all) and
+			(map(select(.query == \"SELECT 1;\" or .query == \"SELECT 22;\") | .tx_bytes == 0) | all)")" = true
+fi
 kin=$(grep -o 'bytes_received:[0-9]*' "$WORK/ss" | cut -d: -f2)
-eq "[pipeline] session rx = kernel bytes_received + Terminate" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5))
-eq "[pipeline] session tx = kernel bytes_sent - bytes_retrans" "$(echo "$sess" | jq .tx_bytes)" "$(ss_app_sent "$WORK/ss")"
+eq "[$probes pipeline] session rx = kernel bytes_received + Terminate" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5))
+eq "[$probes pipeline] session tx = kernel bytes_sent - bytes_retrans" "$(echo "$sess" | jq .tx_bytes)" "$(ss_app_sent "$WORK/ss")"
 for dir in rx tx; do
-	eq "[pipeline] $dir: startup + statements + unattributed = session" "$(conserved "$dir" "$pid")" true
+	eq "[$probes pipeline] $dir: startup + statements + unattributed = session" "$(conserved "$dir" "$pid")" true
 done
 
-# ... and of named prepared statements (Bind, Execute only): told apart by text
-prof_start -f json
+# ... and of named prepared statements (Bind, Execute only)
+prof_start -f json --probes "$probes"
 pgbench -n -M prepared -c 1 -t "$N" -f "$WORK/pipe.sql" >"$WORK/pgbench.log" 2>&1 || diag "$WORK/pgbench.log"
 prof_stop
 for q in "SELECT 1;" "SELECT 22;" "SELECT repeat('q', 300);"; do
-	eq "[prepared pipeline] pipelined records of '$q'" \
+	eq "[$probes prepared pipeline] pipelined records of '$q'" \
 		"$(records statement | jq -c --arg q "$q" 'select(.query == $q and .pipelined)' | grep -c .)" "$N"
 done
 for dir in rx tx; do
-	eq "[prepared pipeline] $dir conserved" "$(conserved "$dir")" true
+	eq "[$probes prepared pipeline] $dir conserved" "$(conserved "$dir")" true
+done
 done
 
 done_testing
