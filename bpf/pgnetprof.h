@@ -15,6 +15,15 @@ enum pgn_record_type {
 	PGN_REC_SESSION = 2,
 	PGN_REC_ENDPOINT = 3,
 	PGN_REC_BATCH = 4,
+	PGN_REC_ENCRYPTED = 5,
+};
+
+/* --probes wire: a session became encrypted (TLS, GSS), so its messages
+ * cannot be read: userspace attaches the statement probes to this backend
+ * alone. Sent at once, outside the sequence of the backend's records. */
+struct pgn_encrypted_rec {
+	__u32 type;		/* PGN_REC_ENCRYPTED */
+	__u32 pid;
 };
 
 /*

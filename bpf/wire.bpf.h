@@ -131,12 +131,21 @@ __noinline int wire_event(struct pgn_backend *b, const struct pgn_wire_event *e,
 	return 0;
 }
 
+/* The framing is lost, or the session encrypted: then userspace is told
+ * at once (a wake-up), to attach the statement probes to this backend. */
 static __always_inline void wire_gone(struct pgn_backend *b)
 {
+	struct pgn_encrypted_rec r = { .type = PGN_REC_ENCRYPTED, .pid = b->sess.pid };
+
 	if (b->flags & PGN_B_WIRE_GONE)
 		return;
 	b->flags |= PGN_B_WIRE_GONE;
-	__sync_fetch_and_add(b->wire.mode == PGN_WIRE_OPAQUE ? &wire_encrypted : &wire_lost, 1);
+	if (b->wire.mode != PGN_WIRE_OPAQUE) {
+		__sync_fetch_and_add(&wire_lost, 1);
+		return;
+	}
+	__sync_fetch_and_add(&wire_encrypted, 1);
+	bpf_ringbuf_output(&events, &r, sizeof(r), BPF_RB_FORCE_WAKEUP);
 }
 
 /* A recv of @ret bytes, counted (pgn_on_recv): its messages. */

@@ -13,6 +13,7 @@
 #include "flush.h"
 #include "pgnetprof.skel.h"
 #include "proctitle.h"
+#include "pidtab.h"
 #include "reorder.h"
 #include "tracer.h"
 
@@ -30,6 +31,16 @@ struct pgn_tracer {
 	int ncpus;
 	int flush_failed;	/* warned about it */
 	int endpoint_filters;	/* client sockets are filtered (-a, -A, ports, -4, -6) */
+	const struct pgn_target *target;
+	struct pgn_pidtab encrypted;	/* --probes wire: pid -> its probes' links */
+	int encrypted_failed;	/* warned that a backend's probes failed */
+};
+
+extern int pgn_libbpf_quiet;
+
+/* The statement probes of one encrypted backend (--probes wire). */
+struct backend_probes {
+	struct bpf_link *status, *abort;
 };
 
 /* The kernel-hook programs of each backend; NULL-terminated. */
@@ -106,9 +117,8 @@ static void set_autoload(struct pgnetprof_bpf *s, enum pgn_hook_backend chosen, 
 		for (int j = 0; p[j]; j++)
 			bpf_program__set_autoload(p[j], all[i] == chosen);
 	}
-	bpf_program__set_autoload(s->progs.on_statement_status,
-				  probe_set == PGN_PROBES_STATUS || probe_set == PGN_PROBES_FULL);
-	bpf_program__set_autoload(s->progs.on_transaction_abort, probe_set != PGN_PROBES_WIRE);
+	/* wire: for encrypted sessions, attached to each alone */
+	bpf_program__set_autoload(s->progs.on_statement_status, probe_set != PGN_PROBES_QUERY);
 	bpf_program__set_autoload(s->progs.on_execute_start, probe_set == PGN_PROBES_FULL);
 	bpf_program__set_autoload(s->progs.on_execute_done, probe_set == PGN_PROBES_FULL);
 	bpf_program__set_autoload(s->progs.on_query_start, probe_set == PGN_PROBES_QUERY);
@@ -234,10 +244,53 @@ static void detach_all(struct pgn_tracer *tr)
 		bpf_link__destroy(tr->links[--tr->nlinks]);
 }
 
+/*
+ * --probes wire: a session became encrypted, its messages unreadable. Its
+ * statements come from the USDT probes, attached to this backend alone (a
+ * uprobe registered for one process traps in that process only), until
+ * its session ends.
+ */
+static void probe_encrypted(struct pgn_tracer *tr, pid_t pid)
+{
+	struct backend_probes *bp;
+	const char *path = tr->target->path;
+
+	if (!tr->target->has_status || pgn_pidtab_get(&tr->encrypted, pid) || !(bp = calloc(1, sizeof(*bp))))
+		return;
+	pgn_libbpf_quiet = 1;	/* a session already gone (ESRCH) is no news */
+	bp->status = bpf_program__attach_usdt(tr->skel->progs.on_statement_status, pid, path, "postgresql",
+					      "statement__status", NULL);
+	if (bp->status && tr->target->has_abort)
+		bp->abort = bpf_program__attach_usdt(tr->skel->progs.on_transaction_abort, pid, path,
+						     "postgresql", "transaction__abort", NULL);
+	pgn_libbpf_quiet = 0;
+	if (!bp->status && errno != ESRCH && !tr->encrypted_failed++)
+		fprintf(stderr, "pgnetprof: cannot attach the statement probes to encrypted session %d: %s; its traffic stays unattributed\n",
+			pid, strerror(errno));
+	if (pgn_pidtab_put(&tr->encrypted, pid, bp)) {
+		bpf_link__destroy(bp->status);
+		bpf_link__destroy(bp->abort);
+		free(bp);
+	}
+}
+
+static void unprobe_encrypted(struct pgn_tracer *tr, pid_t pid)
+{
+	struct backend_probes *bp = pgn_pidtab_take(&tr->encrypted, pid);
+
+	if (!bp)
+		return;
+	bpf_link__destroy(bp->status);
+	bpf_link__destroy(bp->abort);
+	free(bp);
+}
+
 static void deliver_record(void *arg, const void *rec, size_t size)
 {
 	struct pgn_tracer *tr = arg;
 
+	if (size >= sizeof(struct pgn_session_rec) && *(const __u32 *)rec == PGN_REC_SESSION)
+		unprobe_encrypted(tr, ((const struct pgn_session_rec *)rec)->pid);
 	if (pgn_report_record(tr->rep, rec, size, 0))
 		fprintf(stderr, "pgnetprof: skipped a malformed record (%zu bytes)\n", size);
 }
@@ -263,7 +316,9 @@ static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct pgn_tracer *tr = ctx;
 
-	if (size < sizeof(__u32) || *(__u32 *)data != PGN_REC_BATCH)
+	if (size == sizeof(struct pgn_encrypted_rec) && *(__u32 *)data == PGN_REC_ENCRYPTED)
+		probe_encrypted(tr, ((struct pgn_encrypted_rec *)data)->pid);
+	else if (size < sizeof(__u32) || *(__u32 *)data != PGN_REC_BATCH)
 		pgn_reorder_push(&tr->ro, data, size);
 	else if (unbatch(tr, data, size))
 		fprintf(stderr, "pgnetprof: skipped a malformed batch of records (%zu bytes)\n", size);
@@ -353,7 +408,6 @@ static int try_backend(struct pgn_tracer *tr, enum pgn_hook_backend b,
 	return err;
 }
 
-extern int pgn_libbpf_quiet;
 
 /*
  * The oldest kernel each backend works on, by the checks we made: task-local
@@ -427,6 +481,7 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 		return NULL;
 	pgn_reorder_init(&tr->ro, deliver_record, tr);
 	tr->probe_set = o->probe_set;
+	tr->target = t;
 	tr->endpoint_filters = o->family || o->laddr.set || o->raddr.set || o->lport || o->rport;
 	if (o->backend != PGN_BACKEND_AUTO) {
 		err = try_backend(tr, o->backend, o, t);
@@ -618,8 +673,15 @@ void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
 
 void pgn_tracer_free(struct pgn_tracer *tr)
 {
+	size_t pos = 0;
+	uint32_t pid;
+	void *bp;
+
 	if (!tr)
 		return;
+	while (pgn_pidtab_next(&tr->encrypted, &pos, &pid, &bp))
+		unprobe_encrypted(tr, pid), pos = 0;
+	pgn_pidtab_clear(&tr->encrypted);
 	detach_all(tr);
 	ring_buffer__free(tr->rb);
 	pgnetprof_bpf__destroy(tr->skel);

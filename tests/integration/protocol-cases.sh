@@ -136,6 +136,27 @@ check "TLS: a statement's bytes are ciphertext (more than its 14 plaintext bytes
 check "TLS: the handshake is startup cost" test "$(echo "$sess" | jq .startup_rx_bytes)" -gt 200
 conserved_both "TLS"
 
+# --probes wire cannot read a TLS session: once the server accepts its
+# SSLRequest the statement probes are attached to that backend alone, so
+# statements after its first milliseconds are reported as with the probes
+prof_start -f json --probes wire
+psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" <<SQL
+\\! sleep 0.5
+select 1;
+select repeat('z', 40000);
+\\! ss -tinH state established '( sport = :$PGPORT )' > $WORK/ss
+SQL
+prof_stop
+sess=$(records session)
+kin=$(ss_counter "$WORK/ss" bytes_received)
+eq "[wire] TLS: counted as encrypted" "$(jq 'select(.type == "summary") | .encrypted_sessions' "$WORK/out")" 1
+eq "[wire] TLS: the statements, from the probes attached to its backend" \
+	"$(records statement | jq -r .query | paste -sd'|')" "select 1;|select repeat('z', 40000);"
+check "[wire] TLS: the probes hit in that backend only (2 per statement, 1 going idle)" \
+	test "$(jq 'select(.type == "summary") | .probe_hits' "$WORK/out")" -ge 4
+eq "[wire] TLS: session rx = kernel bytes_received + the Terminate record" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5 + 5 + 1 + 16))
+conserved_both "[wire] TLS"
+
 # --- who, beyond doubt: names from the startup message; a title that a name
 # could have forged says nothing (TLS hides the startup message) ----------------
 ESC_ROLE=$'esc\e]0;PWNED\a\e[2J'
