@@ -18,16 +18,17 @@ const char *argp_program_version = "pgnetprof " PACKAGE_VERSION;
 static const char doc[] =
 "pgnetprof -- network cost of every PostgreSQL statement and session.\n"
 "\n"
-"Attaches to the USDT probes of POSTGRES_BINARY (every current and future\n"
-"process of it) and to the kernel's TCP and Unix-socket send/receive paths,\n"
+"Follows every current and future process of POSTGRES_BINARY through its\n"
+"USDT probes (or, with --probes wire, the protocol's messages alone) and\n"
+"the kernel's TCP and Unix-socket send/receive paths,\n"
 "and prints, for every statement, the bytes, calls, segments and time each\n"
 "way on the client socket, the execution and response times and the\n"
 "connection's smoothed RTT; for every session its totals, its startup\n"
 "(authentication) cost and traffic that belongs to no statement.\n"
 "\n"
 "Without POSTGRES_BINARY, the binary of the running postmaster is used.\n"
-"PostgreSQL must be built with --enable-dtrace (Debian, Ubuntu and PGDG\n"
-"packages are). Must run as root.\n"
+"A PostgreSQL built without --enable-dtrace (Debian, Ubuntu and PGDG\n"
+"packages have it) is traced with --probes wire. Must run as root.\n"
 "\n"
 "EXAMPLES:\n"
 "  pgnetprof                          # the running server, text report\n"
@@ -70,7 +71,7 @@ static const struct argp_option opts[] = {
 	{ "query-max", OPT_QUERY_MAX, "BYTES", 0, "longest SQL text kept per statement (default 2048, at most 8191)", 0 },
 	{ "buffer-size", OPT_BUFFER_SIZE, "SIZE", 0, "kernel ring buffer holding records until pgnetprof reads them: a power of two from 64K to 1G (suffix K, M or G; default 2M). A bigger one rides out longer stalls of pgnetprof (see lost_records) but costs the backends more per statement, its memory being colder in the CPU caches; a much smaller one wakes pgnetprof too often", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint", 0 },
-	{ "probes", OPT_PROBES, "SET", 0, "what marks statements: USDT probes status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution); or wire: no probe, the protocol's messages read in the socket hooks (chosen when the binary has no USDT probes; not TLS sessions)", 0 },
+	{ "probes", OPT_PROBES, "SET", 0, "what marks statements: USDT probes status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution); or wire: no probe, the protocol's messages read in the socket hooks (chosen when the binary has no USDT probes; an encrypted session gets the statement probes attached to its backend alone)", 0 },
 	{ "load-only", OPT_LOAD_ONLY, NULL, 0, "load the chosen backend's programs (the kernel verifies them), attach nothing, exit", 0 },
 	{ NULL, 0, NULL, 0, "Filters:", 1 },
 	{ "pid", 'p', "PID", 0, "only this backend, or this postmaster and its children (of the traced binary)", 1 },

@@ -28,14 +28,20 @@ static bool proc_exe(pid_t pid, struct stat *st)
 	return stat(p, st) == 0;
 }
 
+static FILE *proc_file(pid_t pid, const char *name)
+{
+	char p[64];
+
+	snprintf(p, sizeof(p), "/proc/%d/%s", pid, name);
+	return fopen(p, "r");
+}
+
 static pid_t proc_ppid(pid_t pid)
 {
-	char p[64], buf[512], *rp;
-	FILE *f;
+	char buf[512], *rp;
+	FILE *f = proc_file(pid, "stat");
 	int ppid = 0;
 
-	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
-	f = fopen(p, "r");
 	if (!f)
 		return 0;
 	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
@@ -46,12 +52,10 @@ static pid_t proc_ppid(pid_t pid)
 
 pid_t pgn_proc_ns_pid(pid_t pid)
 {
-	char p[64], line[256];
-	FILE *f;
+	char line[256];
+	FILE *f = proc_file(pid, "status");
 	pid_t nr = 0;
 
-	snprintf(p, sizeof(p), "/proc/%d/status", pid);
-	f = fopen(p, "r");
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f))
@@ -68,12 +72,10 @@ pid_t pgn_proc_ns_pid(pid_t pid)
 /* Process start in ns since boot (field 22 of /proc/PID/stat). */
 static uint64_t proc_start_ns(pid_t pid)
 {
-	char p[64], buf[1024], *rp;
+	char buf[1024], *rp;
 	unsigned long long ticks = 0;
-	FILE *f;
+	FILE *f = proc_file(pid, "stat");
 
-	snprintf(p, sizeof(p), "/proc/%d/stat", pid);
-	f = fopen(p, "r");
 	if (!f)
 		return 0;
 	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))

@@ -116,12 +116,16 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
 chown "$PG_OS_USER" "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt"
 chmod 600 "$PGDATA_DIR/server.key"
 pg_start -c ssl=on
-prof_start -f json
-psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" <<SQL
+tls_session() {	# tls_session [PSQL COMMAND]: two statements over TLS, the kernel's counters
+	psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" <<SQL
+${1:-}
 select 1;
 select repeat('z', 40000);
 \\! ss -tinH state established '( sport = :$PGPORT )' > $WORK/ss
 SQL
+}
+prof_start -f json
+tls_session
 prof_stop
 sess=$(records session)
 kin=$(ss_counter "$WORK/ss" bytes_received)
@@ -140,12 +144,7 @@ conserved_both "TLS"
 # SSLRequest the statement probes are attached to that backend alone, so
 # statements after its first milliseconds are reported as with the probes
 prof_start -f json --probes wire
-psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" <<SQL
-\\! sleep 0.5
-select 1;
-select repeat('z', 40000);
-\\! ss -tinH state established '( sport = :$PGPORT )' > $WORK/ss
-SQL
+tls_session '\! sleep 0.5'
 prof_stop
 sess=$(records session)
 kin=$(ss_counter "$WORK/ss" bytes_received)
