@@ -775,6 +775,122 @@ static void test_endpoint_records(void **state)
 /* A backend's state is a task-local storage value: Linux 7.x refuses
  * those above ~8100 bytes (every backend then goes unfollowed), so it
  * stays well under, whatever --query-max is (the text is kept apart). */
+/* --probes wire: a recv's messages (type, and the bytes from that message
+ * to the recv's end) after the recv is counted, as wire_recv does. */
+static struct pgn_io last_rx;
+static void recv_msgs(long n, const char *types, const __u32 *rest)
+{
+	last_rx = io(n, 1);
+	be.last_call_ns = last_rx.ts;
+	pgn_on_recv(&be, &last_rx);
+	for (int i = 0; types[i]; i++)
+		pgn_on_wire_msg(&be, types[i], &last_rx, rest[i]);
+}
+/* a send that ends with ReadyForQuery, as wire_send and sock_io do */
+static void send_ready(long n)
+{
+	if (be.state != PGN_ST_IDLE)
+		pgn_on_wire_ready(&be);
+	send_said(n, PGN_IO_READY);
+}
+
+/* Startup ends with its ReadyForQuery; a Query is a statement, its
+ * response ends it, no clock read; what comes after is unattributed. */
+static void test_wire_simple(void **state)
+{
+	(void)state;
+	recv_msgs(41, "", NULL);	/* the startup packet */
+	send_ready(400);
+	recv_msgs(14, "Q", (__u32[]){ 14 });
+	send_ready(66);
+	send_(48);			/* a NotificationResponse while idle */
+	recv_msgs(5, "", NULL);		/* Terminate */
+	finish(0);
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].t.rx.bytes, 14);
+	assert_int_equal(stmts[0].t.tx.bytes, 66);
+	assert_int_equal(stmts[0].protocol, PGN_PROTO_SIMPLE);
+	assert_int_equal(stmts[0].status_hits, 0);
+	assert_int_equal(stmts[0].pipelined, 0);
+	assert_true(stmts[0].done_ns > stmts[0].start_ns);
+	assert_int_equal(sessions[0].startup.rx.bytes, 41);
+	assert_int_equal(sessions[0].unattributed.tx.bytes, 48);
+	assert_int_equal(sessions[0].unattributed.rx.bytes, 5);
+	assert_int_equal(clock_reads, 0);
+	assert_conserved(&sessions[0]);
+}
+
+/* A batch in one recv: Parse, Bind, Execute, Bind, Execute, Bind, Execute,
+ * Sync. Each execution's request is its own messages; the response, in
+ * one send, is the last's. */
+static void test_wire_batch(void **state)
+{
+	(void)state;
+	recv_msgs(41, "", NULL);
+	send_ready(400);
+	/* P 30, B 20, E 10, B 20, E 10, B 20, E 10, S 5 = 125 bytes */
+	recv_msgs(125, "PBEBEBE", (__u32[]){ 125, 95, 75, 65, 45, 35, 15 });
+	send_ready(90);
+	finish(0);
+	assert_int_equal(nstmts, 3);
+	assert_int_equal(stmts[0].t.rx.bytes, 60);
+	assert_int_equal(stmts[1].t.rx.bytes, 30);
+	assert_int_equal(stmts[2].t.rx.bytes, 35);	/* with the Sync */
+	assert_int_equal(stmts[0].t.rx.calls, 1);	/* the call counted once */
+	assert_int_equal(stmts[1].t.rx.calls, 0);
+	assert_int_equal(stmts[2].t.tx.bytes, 90);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(stmts[i].pipelined, 1);
+		assert_int_equal(stmts[i].protocol, PGN_PROTO_EXTENDED);
+		assert_int_equal(stmts[i].status_hits, 2);
+	}
+	assert_conserved(&sessions[0]);
+}
+
+/* Parse, Describe, Sync alone (a named statement prepared): a statement
+ * of its own, one hit, for userspace to join to its execution; then a
+ * Parse and Describe with a Flush, answered, and a Query in the same
+ * cycle: the Parse round trip is its own record, the Query another. */
+static void test_wire_parse_only(void **state)
+{
+	(void)state;
+	recv_msgs(41, "", NULL);
+	send_ready(400);
+	recv_msgs(40, "P", (__u32[]){ 40 });
+	send_ready(20);
+	recv_msgs(40, "P", (__u32[]){ 40 });
+	send_(30);			/* ParseComplete, descriptions: no ReadyForQuery */
+	recv_msgs(60, "Q", (__u32[]){ 60 });
+	send_ready(15);
+	finish(0);
+	assert_int_equal(nstmts, 3);
+	assert_int_equal(stmts[0].status_hits, 1);
+	assert_int_equal(stmts[0].t.rx.bytes, 40);
+	assert_int_equal(stmts[0].t.tx.bytes, 20);
+	assert_int_equal(stmts[1].status_hits, 1);
+	assert_int_equal(stmts[1].pipelined, 0);
+	assert_int_equal(stmts[1].t.rx.bytes, 40);
+	assert_int_equal(stmts[1].t.tx.bytes, 30);
+	assert_int_equal(stmts[2].protocol, PGN_PROTO_SIMPLE);
+	assert_int_equal(stmts[2].t.rx.bytes, 60);
+	assert_int_equal(stmts[2].t.tx.bytes, 15);
+	assert_conserved(&sessions[0]);
+}
+
+/* A session already running when tracing began (no startup seen): its
+ * first message opens a statement with what came since its last send. */
+static void test_wire_joined(void **state)
+{
+	(void)state;
+	recv_msgs(14, "Q", (__u32[]){ 14 });
+	send_ready(66);
+	finish(0);
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].t.rx.bytes, 14);
+	assert_int_equal(stmts[0].t.tx.bytes, 66);
+	assert_conserved(&sessions[0]);
+}
+
 static void test_backend_state_fits(void **state)
 {
 	(void)state;
@@ -807,6 +923,10 @@ int main(void)
 		cmocka_unit_test_setup(test_ready_ends_statement, setup),
 		cmocka_unit_test_setup(test_error_response, setup),
 		cmocka_unit_test_setup(test_cycle_after_ready, setup),
+		cmocka_unit_test_setup(test_wire_simple, setup),
+		cmocka_unit_test_setup(test_wire_batch, setup),
+		cmocka_unit_test_setup(test_wire_parse_only, setup),
+		cmocka_unit_test_setup(test_wire_joined, setup),
 	};
 
 	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
