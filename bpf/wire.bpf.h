@@ -50,6 +50,16 @@ __noinline int wire_walk(struct pgn_wire *w, __u64 buf, __u32 size, struct pgn_w
 	return pgn_wire_walk(w, &buf, size, seen);
 }
 
+/* A string's length with its NUL, read into @dst: what
+ * bpf_probe_read_user_str returns, but 1 for an empty string, for which
+ * some kernels (6.1) return 0; negative when the read failed. */
+static __always_inline long read_name(char *dst, __u64 from)
+{
+	long r = bpf_probe_read_user_str(dst, PGN_MSG_TEXT_SPAN, (const void *)from);
+
+	return r ? r : 1;
+}
+
 /* The text of a Query (@body) or of a Parse (after its statement name),
  * @avail of its bytes in this recv: read up to --query-max. */
 static __always_inline void wire_text(struct pgn_backend *b, __u8 type, __u64 body, __u32 avail)
@@ -63,7 +73,7 @@ static __always_inline void wire_text(struct pgn_backend *b, __u8 type, __u64 bo
 	if (!t || !name)
 		return;
 	if (type == 'P') {
-		r = bpf_probe_read_user_str(name->s, sizeof(name->s), (const void *)body);
+		r = read_name(name->s, body);
 		skip = r > 0 ? r : avail;
 		b->stmt.name_hash = b->parsed_hash = r > 1 ? pgn_name_hash(name->s, r - 1) : 0;
 		b->flags |= PGN_B_TEXT_PARSE;
@@ -102,10 +112,10 @@ static __always_inline void wire_bind(struct pgn_backend *b, __u64 body)
 
 	if (!name)
 		return;
-	portal = bpf_probe_read_user_str(name->s, sizeof(name->s), (const void *)body);
+	portal = read_name(name->s, body);
 	if (portal <= 0)
 		return;
-	r = bpf_probe_read_user_str(name->s, sizeof(name->s), (const void *)(body + portal));
+	r = read_name(name->s, body + portal);
 	h = r > 1 ? pgn_name_hash(name->s, r - 1) : 0;
 	b->stmt.name_hash = h;
 	if (!(b->flags & PGN_B_TEXT_PARSE) || h != b->parsed_hash) {
