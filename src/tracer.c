@@ -244,6 +244,15 @@ static void detach_all(struct pgn_tracer *tr)
 		bpf_link__destroy(tr->links[--tr->nlinks]);
 }
 
+static void probes_free(struct backend_probes *bp)
+{
+	if (!bp)
+		return;
+	bpf_link__destroy(bp->status);
+	bpf_link__destroy(bp->abort);
+	free(bp);
+}
+
 /*
  * --probes wire: a session became encrypted, its messages unreadable. Its
  * statements come from the USDT probes, attached to this backend alone (a
@@ -267,22 +276,13 @@ static void probe_encrypted(struct pgn_tracer *tr, pid_t pid)
 	if (!bp->status && errno != ESRCH && !tr->encrypted_failed++)
 		fprintf(stderr, "pgnetprof: cannot attach the statement probes to encrypted session %d: %s; its traffic stays unattributed\n",
 			pid, strerror(errno));
-	if (pgn_pidtab_put(&tr->encrypted, pid, bp)) {
-		bpf_link__destroy(bp->status);
-		bpf_link__destroy(bp->abort);
-		free(bp);
-	}
+	if (pgn_pidtab_put(&tr->encrypted, pid, bp))
+		probes_free(bp);
 }
 
 static void unprobe_encrypted(struct pgn_tracer *tr, pid_t pid)
 {
-	struct backend_probes *bp = pgn_pidtab_take(&tr->encrypted, pid);
-
-	if (!bp)
-		return;
-	bpf_link__destroy(bp->status);
-	bpf_link__destroy(bp->abort);
-	free(bp);
+	probes_free(pgn_pidtab_take(&tr->encrypted, pid));
 }
 
 static void deliver_record(void *arg, const void *rec, size_t size)
@@ -680,7 +680,7 @@ void pgn_tracer_free(struct pgn_tracer *tr)
 	if (!tr)
 		return;
 	while (pgn_pidtab_next(&tr->encrypted, &pos, &pid, &bp))
-		unprobe_encrypted(tr, pid), pos = 0;
+		probes_free(bp);
 	pgn_pidtab_clear(&tr->encrypted);
 	detach_all(tr);
 	ring_buffer__free(tr->rb);
