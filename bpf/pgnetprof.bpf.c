@@ -74,6 +74,21 @@ struct {
 	__type(value, struct pgn_text);
 } followed SEC(".maps");
 
+/*
+ * End of trace: the exit hook stays attached while userspace flushes the
+ * backends still running, and whoever inserts a backend's pid here first
+ * reports its session, so one that exits meanwhile is reported once.
+ */
+__u32 finishing = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, __u32);	/* tgid */
+	__type(value, __u8);
+} flushed SEC(".maps");
+
 /* A new entry's initial value (the map update copies it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

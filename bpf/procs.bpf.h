@@ -76,13 +76,16 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
 	struct pgn_backend *b;
+	__u32 tgid = p->tgid;
+	__u8 one = 1;
 
-	if (p->pid != p->tgid)
+	if (p->pid != tgid)
 		return 0;
 	b = bpf_task_storage_get(&backends, p, 0, 0);
 	if (!b)
 		return 0;
-	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) == PGN_B_HAVE_SOCK)
+	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) == PGN_B_HAVE_SOCK &&
+	    (!finishing || !bpf_map_update_elem(&flushed, &tgid, &one, BPF_NOEXIST)))
 		pgn_on_exit(b, bpf_ktime_get_ns(), probe_set == PGN_PROBES_QUERY);
 	backend_drop(p);
 	return 0;

@@ -27,6 +27,7 @@ struct pgn_tracer {
 	unsigned probe_set;
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
+	struct bpf_link *exit_link;	/* detached last (see finishing in the BPF program) */
 	struct pgn_reorder ro;
 	int ncpus;
 	int flush_failed;	/* warned about it */
@@ -206,7 +207,11 @@ static int attach_hooks(struct pgn_tracer *tr)
 
 	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_fork), "sched_process_fork");
 	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_exec), "sched_process_exec");
-	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_exit), "sched_process_exit");
+	tr->exit_link = bpf_program__attach(s->progs.on_exit);
+	if (!tr->exit_link) {
+		err = -errno;
+		fprintf(stderr, "pgnetprof: cannot attach sched_process_exit: %s\n", strerror(-err));
+	}
 	err = err ?: keep_link(tr, bpf_program__attach(s->progs.on_sock_state), "inet_sock_set_state");
 	backend_programs(s, tr->backend, p);
 	for (int i = 0; p[i] && !err; i++)
@@ -238,10 +243,17 @@ static int attach_probes(struct pgn_tracer *tr, const struct pgn_options *o, con
 	return err ?: seed(tr, o, t);
 }
 
+/* Every hook but the exit hook (see pgn_tracer_finish) */
 static void detach_all(struct pgn_tracer *tr)
 {
 	while (tr->nlinks)
 		bpf_link__destroy(tr->links[--tr->nlinks]);
+}
+
+static void detach_exit(struct pgn_tracer *tr)
+{
+	bpf_link__destroy(tr->exit_link);
+	tr->exit_link = NULL;
 }
 
 static void probes_free(struct backend_probes *bp)
@@ -402,6 +414,7 @@ static int try_backend(struct pgn_tracer *tr, enum pgn_hook_backend b,
 	}
 	if (err) {
 		detach_all(tr);
+		detach_exit(tr);
 		pgnetprof_bpf__destroy(tr->skel);
 		tr->skel = NULL;
 	}
@@ -617,10 +630,16 @@ static void idle_client(struct pgn_tracer *tr, struct pgn_backend *b)
 		b->flags |= PGN_B_HAVE_SOCK;
 }
 
+/* Unless it exited meanwhile and the exit hook reported it (the first to
+ * claim a backend in the map flushed reports it) */
 static void flush_one(struct pgn_backend *b, const struct pgn_text *text, void *arg)
 {
 	struct flush_ctx *c = arg;
+	__u32 pid = b->sess.pid;
+	__u8 one = 1;
 
+	if (bpf_map__update_elem(c->tr->skel->maps.flushed, &pid, sizeof(pid), &one, sizeof(one), BPF_NOEXIST))
+		return;
 	idle_client(c->tr, b);
 	pgn_flush_backend(b, text, c->now, c->tr->probe_set == PGN_PROBES_QUERY, c->rep);
 }
@@ -657,13 +676,19 @@ static uint64_t probe_hits(struct pgn_tracer *tr)
 	return sum;
 }
 
+/* A backend that exits while this runs is reported once, by the exit hook
+ * or here, whichever claims it first. */
 void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
 {
 	detach_all(tr);
+	tr->skel->bss->finishing = 1;
 	tr->rep = rep;
 	if (tr->rb)
 		drain(tr);
 	flush_open_backends(tr, rep);
+	detach_exit(tr);
+	if (tr->rb)
+		drain(tr);
 	rep->sum.lost_records = tr->skel->bss->lost_records;
 	rep->sum.lost_backends = tr->skel->bss->lost_backends;
 	rep->sum.wire_lost = tr->skel->bss->wire_lost;
@@ -683,6 +708,7 @@ void pgn_tracer_free(struct pgn_tracer *tr)
 		probes_free(bp);
 	pgn_pidtab_clear(&tr->encrypted);
 	detach_all(tr);
+	detach_exit(tr);
 	ring_buffer__free(tr->rb);
 	pgnetprof_bpf__destroy(tr->skel);
 	pgn_reorder_free(&tr->ro);
