@@ -38,15 +38,6 @@ pg_stop
 
 # the exactness suites, in the wire set, against this binary
 for t in simple-bytes session-conservation drivers; do
-	PROBE_SETS=wire PG_BINDIR=$MIRROR/lib/postgresql/$ver/bin PG_BIN=$BIN \
-		bash "$TESTS_DIR/integration/$t.sh" 2>&1 |
-		sed -E -e "s/^(ok|not ok) [0-9]+ - /\\1 - [no USDT] $t: /" -e '/^1\.\./d' \
-			-e "s/^Bail out! (.*)/not ok - [no USDT] $t: bailed out: \\1/" >"$WORK/tap"
-	while read -r status rest; do
-		case $status in
-		ok) ok 0 "${rest#- }" ;;
-		not) ok 1 "${rest#ok - }" ;;
-		esac
-	done <"$WORK/tap"
+	run_suite "[no USDT]" "$t" PROBE_SETS=wire PG_BINDIR="$MIRROR/lib/postgresql/$ver/bin" PG_BIN="$BIN"
 done
 done_testing

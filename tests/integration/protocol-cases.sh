@@ -113,7 +113,7 @@ conserved_both "slow client"
 pg_stop
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
 	-keyout "$PGDATA_DIR/server.key" -out "$PGDATA_DIR/server.crt" >/dev/null 2>&1 || bail "openssl failed"
-chown "$PG_OS_USER" "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt"
+chown "$(pg_owner)" "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt"
 chmod 600 "$PGDATA_DIR/server.key"
 pg_start -c ssl=on
 tls_session() {	# tls_session [PSQL COMMAND]: two statements over TLS, the kernel's counters
