@@ -11,6 +11,9 @@
  *                                                 0 once it went out
  *   __u64 pgn_now(void)                           the clock, where no socket
  *                                                 call's time will do
+ *   void pgn_emit_answer(struct pgn_backend *b, __u64 done_ns, __u64 last_tx_ns,
+ *                        __u8 skip_follows)      --probes wire: the oldest awaiting
+ *                                                 execution's answer (b->answer)
  * and keeps b->last_call_ns, the return of the backend's last send/recv.
  * Nothing here allocates, loops or calls out except through those.
  */
@@ -26,6 +29,8 @@
 enum pgn_io_flags {
 	PGN_IO_READY = 1 << 0,	/* ends with ReadyForQuery: the cycle is over */
 	PGN_IO_ERROR = 1 << 1,	/* ends with ErrorResponse */
+	PGN_IO_CONTINUED = 1 << 2,	/* wire: the call's first bytes went to an
+					 * answer, and the call with them */
 };
 
 /* One completed send or recv on the client socket. */
@@ -77,6 +82,9 @@ PGN_INLINE void pgn_stmt_open(struct pgn_backend *b, __u64 request_ns)
 	b->stmt.truncated = 0;
 	b->stmt.query_len = 0;
 	b->stmt.name_hash = 0;
+	b->stmt.awaiting = 0;
+	b->stmt.skip_follows = 0;
+	b->stmt_synced = 0;
 	b->flags |= PGN_B_STMT_OPEN;
 }
 
@@ -122,7 +130,8 @@ PGN_INLINE void pgn_account(struct pgn_backend *b, struct pgn_traffic *bk,
 	__u64 din = (__u32)(io->segs_in - b->last_segs_in);
 	__u64 dout = (__u32)(io->segs_out - b->last_segs_out);
 	__u64 dre = (__u32)(io->retrans - b->last_retrans);
-	struct pgn_dir d = { .bytes = (__u64)io->ret, .calls = 1, .ns = io->dur_ns };
+	int first = !(io->flags & PGN_IO_CONTINUED);
+	struct pgn_dir d = { .bytes = (__u64)io->ret, .calls = first, .ns = first ? io->dur_ns : 0 };
 	struct pgn_traffic *tot = &b->sess.total;
 
 	b->last_segs_in = io->segs_in;
@@ -178,7 +187,7 @@ PGN_INLINE void pgn_on_recv(struct pgn_backend *b, const struct pgn_io *io)
  */
 PGN_INLINE void pgn_on_reply(struct pgn_backend *b, __u32 flags)
 {
-	if ((flags & PGN_IO_ERROR) && b->state == PGN_ST_ACTIVE)
+	if ((flags & PGN_IO_ERROR) && b->state == PGN_ST_ACTIVE && b->stmt.status == PGN_STMT_OK)
 		b->stmt.status = PGN_STMT_ERROR;
 	if (!(flags & PGN_IO_READY))
 		return;
@@ -193,23 +202,14 @@ PGN_INLINE void pgn_on_reply(struct pgn_backend *b, __u32 flags)
 	}
 }
 
-PGN_INLINE void pgn_on_send(struct pgn_backend *b, const struct pgn_io *io)
+/* @bytes of the send @io into @bk (a wait for room before it goes with
+ * the call's first bytes). */
+PGN_INLINE void pgn_send_share(struct pgn_backend *b, struct pgn_traffic *bk, const struct pgn_io *io,
+			       __u64 bytes)
 {
-	struct pgn_traffic *bk;
+	struct pgn_io share = *io;
 	__u64 entry = io->ts - io->dur_ns;
 
-	/* the execution ended where its response starts going out (see
-	 * pgn_on_stmt_end) */
-	if (b->state == PGN_ST_CLOSING && !b->stmt.done_ns)
-		b->stmt.done_ns = entry;
-	if (io->ret == -PGN_EAGAIN) {	/* socket full: blocked on the peer */
-		if (!b->eagain_ns)
-			b->eagain_ns = io->ts;
-		return;
-	}
-	if (io->ret <= 0)
-		return;
-	bk = pgn_bucket(b);
 	if (b->eagain_ns) {
 		__u64 wait = entry > b->eagain_ns ? entry - b->eagain_ns : 0;
 
@@ -217,12 +217,29 @@ PGN_INLINE void pgn_on_send(struct pgn_backend *b, const struct pgn_io *io)
 		b->sess.total.tx_wait_ns += wait;
 		b->eagain_ns = 0;
 	}
-	pgn_account(b, bk, io, 0);
+	share.ret = bytes;
+	pgn_account(b, bk, &share, 0);
 	__builtin_memset(&b->tail_rx, 0, sizeof(b->tail_rx));
 	b->tail_first_ns = 0;
+}
+
+PGN_INLINE void pgn_on_send(struct pgn_backend *b, const struct pgn_io *io)
+{
+	/* the execution ended where its response starts going out (see
+	 * pgn_on_stmt_end) */
+	if (b->state == PGN_ST_CLOSING && !b->stmt.done_ns)
+		b->stmt.done_ns = io->ts - io->dur_ns;
+	if (io->ret == -PGN_EAGAIN) {	/* socket full: blocked on the peer */
+		if (!b->eagain_ns)
+			b->eagain_ns = io->ts;
+		return;
+	}
+	if (io->ret <= 0)
+		return;
+	pgn_send_share(b, b->awaiting ? &b->answer : pgn_bucket(b), io, io->ret);
 	if (b->state == PGN_ST_STARTUP)
 		b->sess.startup_done_ns = io->ts;
-	else if (b->flags & PGN_B_STMT_OPEN)
+	else if ((b->flags & PGN_B_STMT_OPEN) && !b->awaiting)
 		b->stmt.last_tx_ns = io->ts;
 	pgn_on_reply(b, io->flags);
 }
@@ -432,15 +449,30 @@ PGN_INLINE void pgn_wire_split(struct pgn_backend *b, const struct pgn_io *io, _
 	__u8 protocol = b->stmt.protocol;
 	__u32 query_len = b->stmt.query_len, name_hash = b->stmt.name_hash;
 	__u8 truncated = b->stmt.truncated;
+	/* it failed before its Sync (or was skipped): so is what follows */
+	__u8 skip = b->stmt.status != PGN_STMT_OK && !b->stmt_synced;
 
 	if (rest > b->stmt.t.rx.bytes)
 		rest = b->stmt.t.rx.bytes;
 	b->stmt.t.rx.bytes -= rest;
 	b->stmt.pipelined = pipelined;
+	b->stmt.skip_follows = skip;
+	/* its response (or the ReadyForQuery of its Sync) is still to come:
+	 * it awaits its answer; the walk may have seen its end already */
+	if (pipelined && !skip && b->state == PGN_ST_ACTIVE && b->awaiting < PGN_AWAITING_MAX &&
+	    b->txwire.mode == PGN_WIRE_TYPED && (!(b->answer_flags & PGN_ANS_COMPLETE) || b->stmt_synced)) {
+		b->stmt.awaiting = 1;
+		b->synced |= (__u64)b->stmt_synced << b->awaiting;
+		b->awaiting++;
+	} else if (!b->awaiting) {
+		b->answer_flags = 0;
+	}
 	pgn_stmt_close(b);
 	pgn_stmt_open(b, io->ts - io->dur_ns);
 	b->stmt.t.rx.bytes = rest;
 	b->stmt.pipelined = pipelined;
+	if (skip)
+		b->stmt.status = PGN_STMT_SKIPPED;
 	/* a batch binds the same statement again: its text, until a Parse or
 	 * Query of its own */
 	b->stmt.protocol = protocol;
@@ -462,6 +494,11 @@ PGN_INLINE int pgn_on_wire_msg(struct pgn_backend *b, __u8 type, const struct pg
 {
 	__u64 ts;
 
+	if (type == 'S') {	/* Sync: the cycle of the open execution ends */
+		if (b->state == PGN_ST_ACTIVE)
+			b->stmt_synced = 1;
+		return 0;
+	}
 	if (b->state == PGN_ST_STARTUP) {	/* a session joined while it ran */
 		pgn_stmt_open_with_tail(b, &b->sess.startup, pgn_begin_ns(b));
 		b->state = PGN_ST_REQUEST;
@@ -508,9 +545,162 @@ PGN_INLINE void pgn_on_wire_ready(struct pgn_backend *b)
 {
 	if (b->state == PGN_ST_STARTUP)	/* the session is ready: startup is over */
 		b->flags |= PGN_B_STARTUP_IDLE;
-	if (b->state == PGN_ST_REQUEST && (b->flags & PGN_B_PARSED))
+	/* a skipped one is reported (merged into the failure by userspace)
+	 * even when its Execute never came */
+	if (b->state == PGN_ST_REQUEST && ((b->flags & PGN_B_PARSED) || b->stmt.status == PGN_STMT_SKIPPED))
 		pgn_wire_begin(b, pgn_begin_ns(b), 1);
 	pgn_on_stmt_end(b);
+}
+
+/*
+ * --probes wire: answers. An execution closed when the next one's request
+ * began (pgn_wire_split) is reported at once and awaits its answer. While
+ * any awaits, the server's sends are walked (bpf/wire.h) and each message
+ * that ends an execution's response ends the oldest one's answer at its
+ * last byte, or at its ReadyForQuery's when a Sync followed it. The rest
+ * of a send is the open statement's, as without answers. The sends of a
+ * cycle before its last are walked too, so that the framing is known
+ * when an execution arrives after the response began (and whether the
+ * open one's end went out already); a send that ends the cycle is not,
+ * so a cycle of one execution and one send is never walked. After an ErrorResponse the server skips the
+ * executions up to Sync: they are counted into the failed one's answer
+ * (awaiting ones) or marked skipped (the open one), and userspace adds
+ * them to it.
+ */
+/* The oldest answer ends at byte @end of the send @io (@*taken: its bytes
+ * already in answers); the call goes with its first share. */
+PGN_INLINE void pgn_answer_close(struct pgn_backend *b, struct pgn_io *io, __u32 end, __u32 *taken,
+				 __u8 skip_follows)
+{
+	__u32 n = 1 + b->answer_skipped;
+
+	if (end > *taken) {
+		pgn_send_share(b, &b->answer, io, end - *taken);
+		io->flags |= PGN_IO_CONTINUED;
+		*taken = end;
+	}
+	pgn_emit_answer(b, io->ts - io->dur_ns, io->ts, skip_follows);
+	if (n > b->awaiting)
+		n = b->awaiting;
+	b->awaiting -= n;
+	b->synced = n < 64 ? b->synced >> n : 0;
+	__builtin_memset(&b->answer, 0, sizeof(b->answer));
+	b->answer_flags = 0;
+	b->answer_skipped = 0;
+}
+
+/*
+ * The oldest failed where no Sync followed it: what the server skips up
+ * to the next Sync. Awaiting ones are its (answer_skipped); when the Sync
+ * is not among them the open statement is skipped too, and the answer
+ * ends here (ReadyForQuery will be the open one's).
+ */
+PGN_INLINE void pgn_answer_failed(struct pgn_backend *b, struct pgn_io *io, __u32 end, __u32 *taken)
+{
+	for (__u32 i = 1; i < PGN_AWAITING_MAX && i < b->awaiting; i++) {
+		if ((b->synced >> i) & 1) {
+			b->answer_skipped = i;
+			b->answer_flags |= PGN_ANS_COMPLETE;
+			return;
+		}
+	}
+	b->answer_skipped = b->awaiting - 1;
+	b->stmt.status = PGN_STMT_SKIPPED;
+	pgn_answer_close(b, io, end, taken, 1);
+}
+
+/* A message of the server's of @type that ends at byte @end of the send
+ * @io: beyond its end, in a later send (answer_due). */
+PGN_INLINE void pgn_on_wire_answer(struct pgn_backend *b, struct pgn_io *io, __u8 type, __u32 end,
+				   __u32 *taken)
+{
+	__u8 f = b->answer_flags;
+
+	if (!b->awaiting) {	/* the open statement's end (see pgn_wire_split) */
+		if (type != 'Z' && b->state == PGN_ST_ACTIVE) {
+			b->answer_flags = PGN_ANS_COMPLETE | (type == 'E' ? PGN_ANS_FAILED : 0);
+			if (type == 'E' && b->stmt.status == PGN_STMT_OK)
+				b->stmt.status = PGN_STMT_ERROR;
+		}
+		return;
+	}
+	if (end > io->ret) {
+		b->answer_due = end - io->ret;
+		b->answer_due_type = type;
+		return;
+	}
+	if (type == 'Z') {
+		if (f & PGN_ANS_COMPLETE)
+			pgn_answer_close(b, io, end, taken, 0);
+		return;
+	}
+	if (f & PGN_ANS_COMPLETE)
+		return;
+	if (type == 'E')
+		b->answer_flags = f |= PGN_ANS_FAILED;
+	if (b->synced & 1)
+		b->answer_flags = f | PGN_ANS_COMPLETE;
+	else if (type == 'E')
+		pgn_answer_failed(b, io, end, taken);
+	else
+		pgn_answer_close(b, io, end, taken, 0);
+}
+
+/* Whether the server's messages in send @io are walked (see above). */
+PGN_INLINE int pgn_wire_walked(const struct pgn_backend *b, const struct pgn_io *io)
+{
+	return b->txwire.mode == PGN_WIRE_TYPED &&
+	       (b->awaiting || (!(io->flags & PGN_IO_READY) && (b->state == PGN_ST_ACTIVE || b->state == PGN_ST_REQUEST)));
+}
+
+/* A walked send's first bytes: the end of a message that ends an answer,
+ * begun in an earlier send (answer_due). */
+PGN_INLINE void pgn_wire_due(struct pgn_backend *b, struct pgn_io *io, __u32 *taken)
+{
+	__u32 due = b->answer_due, size = io->ret;
+
+	if (!due)
+		return;
+	b->answer_due = due > size ? due - size : 0;
+	if (due <= size)
+		pgn_on_wire_answer(b, io, b->answer_due_type, due, taken);
+}
+
+/*
+ * --probes wire: a send whose first @taken bytes were answers (its
+ * server messages @walked for them): the rest is the open statement's,
+ * and a ReadyForQuery that ends it ends that one's cycle, where the
+ * server's framing is known again; it is lost after a send not walked
+ * that ended elsewhere. Returns whether pgn_on_send counts the rest.
+ */
+PGN_INLINE int pgn_wire_sent(struct pgn_backend *b, struct pgn_io *io, __u32 taken, int walked)
+{
+	io->ret -= taken;
+	if (taken)
+		io->flags |= PGN_IO_CONTINUED;
+	if (!walked && !(io->flags & PGN_IO_READY) && b->state != PGN_ST_IDLE && b->state != PGN_ST_STARTUP)
+		b->txwire.mode = PGN_WIRE_LOST;
+	if (io->ret <= 0)
+		return 0;
+	if ((io->flags & PGN_IO_READY) && !b->awaiting) {
+		__builtin_memset(&b->txwire, 0, sizeof(b->txwire));
+		b->txwire.mode = PGN_WIRE_TYPED;
+		b->answer_flags = 0;
+		pgn_on_wire_ready(b);
+	}
+	return 1;
+}
+
+/* The server's framing is lost (or the session ends): every awaiting one
+ * is answered with what it has; what follows is the open statement's. */
+PGN_INLINE void pgn_answers_give_up(struct pgn_backend *b, struct pgn_io *io)
+{
+	__u32 taken = 0;
+
+	for (int i = 0; i < PGN_AWAITING_MAX && b->awaiting; i++)
+		pgn_answer_close(b, io, 0, &taken, 0);
+	b->answer_due = 0;
+	b->txwire.mode = PGN_WIRE_LOST;
 }
 
 /*
@@ -550,6 +740,9 @@ PGN_INLINE void pgn_on_abort(struct pgn_backend *b)
  */
 PGN_INLINE void pgn_on_exit(struct pgn_backend *b, __u64 ts, int query_probes)
 {
+	struct pgn_io end = { .ts = ts };
+
+	pgn_answers_give_up(b, &end);
 	if (b->state == PGN_ST_REQUEST) {
 		pgn_request_drop(b);
 	} else if (b->state == PGN_ST_ACTIVE) {

@@ -324,6 +324,23 @@ PGN_INLINE int pgn_emit_endpoint(struct pgn_backend *b)
 	return 0;
 }
 
+/* Written in place, like the endpoint (the stack of the wire walk's calls
+ * has no room); one the ring cannot take is lost and counted. */
+PGN_INLINE void pgn_emit_answer(struct pgn_backend *b, __u64 done_ns, __u64 last_tx_ns, __u8 skip_follows)
+{
+	struct pgn_answer_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+
+	if (!r) {
+		__sync_fetch_and_add(&lost_records, 1);
+		b->seq++;
+		return;
+	}
+	pgn_answer_fill(r, b, done_ns, last_tx_ns, skip_follows);
+	b->seq++;
+	bpf_ringbuf_submit(r, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wake_bytes ?
+			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 PGN_INLINE void pgn_emit_session(struct pgn_backend *b)
 {
 	b->sess.type = PGN_REC_SESSION;

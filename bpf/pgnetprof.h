@@ -16,6 +16,7 @@ enum pgn_record_type {
 	PGN_REC_ENDPOINT = 3,
 	PGN_REC_BATCH = 4,
 	PGN_REC_ENCRYPTED = 5,
+	PGN_REC_ANSWER = 6,
 };
 
 /* --probes wire: a session became encrypted (TLS, GSS), so its messages
@@ -66,6 +67,9 @@ enum pgn_protocol {
 enum pgn_stmt_status {
 	PGN_STMT_OK = 0,
 	PGN_STMT_ERROR = 1,
+	/* wire: an execution the server skipped after an earlier one of its
+	 * cycle failed (up to Sync): userspace adds it to the failed one */
+	PGN_STMT_SKIPPED = 2,
 };
 
 enum pgn_transport {
@@ -193,7 +197,9 @@ struct pgn_endpoint_rec {
 	__u8 truncated;		/* query text was cut at --query-max */	\
 	__u8 aborted;		/* transaction__abort fired: an error, or a ROLLBACK */ \
 	__u8 pipelined;		/* one of several statements of one cycle (see attribution.h) */ \
-	__u8 pad[2];							\
+	__u8 awaiting;		/* wire: its response comes in an answer record */ \
+	__u8 skip_follows;	/* wire: executions skipped after this failure \
+				 * (or skipped one) follow, up to the cycle's end */ \
 	__u32 query_len;	/* bytes of text, without NUL */	\
 	__u32 request_bytes;	/* received before the statement began */ \
 	__u32 seq;							\
@@ -209,6 +215,28 @@ struct pgn_stmt_fixed {
 struct pgn_stmt_rec {
 	PGN_STMT_FIXED_FIELDS
 	char query[PGN_QUERY_MAX];
+};
+
+/*
+ * --probes wire: the response of an execution of a pipeline or batch that
+ * was reported when the next one's request began (awaiting): the server's
+ * messages up to its CommandComplete (or EmptyQueryResponse,
+ * PortalSuspended, ErrorResponse), through ReadyForQuery when a Sync
+ * followed it. Answers come in the order of the executions.
+ */
+struct pgn_answer_rec {
+	__u32 type;		/* PGN_REC_ANSWER */
+	__u32 pid;
+	__u64 proc_start_ns;
+	__u64 done_ns;		/* entry of the send that ended it */
+	__u64 last_tx_ns;	/* its return */
+	struct pgn_traffic t;
+	__u32 seq;
+	__u8 status;		/* enum pgn_stmt_status */
+	__u8 skipped;		/* failed: the awaiting executions after it that
+				 * the server skipped (their records are its) */
+	__u8 skip_follows;	/* failed: more skipped ones follow (statements) */
+	__u8 pad;
 };
 
 /*
@@ -271,6 +299,16 @@ enum pgn_backend_flags {
 	PGN_B_TEXT_PARSE = 1 << 9,	/* wire: the text held is a Parse's (parsed_hash) */
 };
 
+/* --probes wire: executions awaiting their answers (see pgn_on_wire_answer
+ * in attribution.h) */
+#define PGN_AWAITING_MAX 64	/* bits of pgn_backend.synced */
+
+enum pgn_answer_flags {
+	PGN_ANS_COMPLETE = 1 << 0,	/* its last message seen; a Sync followed
+					 * it: the answer runs to ReadyForQuery */
+	PGN_ANS_FAILED = 1 << 1,	/* ErrorResponse */
+};
+
 struct pgn_backend {
 	__u32 state;		/* enum pgn_state */
 	__u32 flags;		/* enum pgn_backend_flags */
@@ -292,10 +330,41 @@ struct pgn_backend {
 	__u32 seq;		/* of the next record */
 	__u32 parsed_hash;	/* wire: name_hash of the Parse whose text is held */
 	struct pgn_wire wire;	/* --probes wire: where the client's messages stand */
+	/* --probes wire, answers (see pgn_on_wire_answer) */
+	struct pgn_wire txwire;	/* where the server's messages stand, if known */
+	__u8 awaiting;		/* executions reported, their answers to come */
+	__u8 answer_flags;	/* enum pgn_answer_flags: the oldest one's */
+	__u8 stmt_synced;	/* a Sync came after the open statement's Execute */
+	__u8 answer_skipped;	/* the oldest failed: awaiting ones it skipped */
+	__u32 answer_due;	/* a message that ends an answer ends this many
+				 * bytes into the next sends; its type: */
+	__u8 answer_due_type;
+	__u8 pad2[3];
+	__u64 synced;		/* bit i: a Sync came after awaiting execution i
+				 * (bit 0: the oldest) */
+	struct pgn_traffic answer;	/* the oldest one's response so far */
 	struct pgn_dir tail_rx;	/* received since the last send: a pending request */
 	struct pgn_session_rec sess;
 	struct pgn_stmt_fixed stmt;
 };
+
+/* The oldest awaiting execution's answer, as held in @b (the record's
+ * sequence number is the backend's next). */
+static inline void pgn_answer_fill(struct pgn_answer_rec *r, const struct pgn_backend *b, __u64 done_ns,
+				   __u64 last_tx_ns, __u8 skip_follows)
+{
+	r->type = PGN_REC_ANSWER;
+	r->pid = b->sess.pid;
+	r->proc_start_ns = b->sess.proc_start_ns;
+	r->done_ns = done_ns;
+	r->last_tx_ns = last_tx_ns;
+	__builtin_memcpy(&r->t, &b->answer, sizeof(r->t));
+	r->seq = b->seq;
+	r->status = b->answer_flags & PGN_ANS_FAILED ? PGN_STMT_ERROR : PGN_STMT_OK;
+	r->skipped = b->answer_skipped;
+	r->skip_follows = skip_follows;
+	r->pad = 0;
+}
 
 /* Task-local storage values above ~8100 bytes fail on Linux 7.x: the
  * backend's state stays well under (tests/unit/test-attribution.c). */

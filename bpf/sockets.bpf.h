@@ -249,8 +249,8 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 	}
 	if (ret > 0)
 		io.flags = reply_flags(b, ret);
-	if (probe_set == PGN_PROBES_WIRE && ret > 0)
-		wire_send(b, &io);
+	if (probe_set == PGN_PROBES_WIRE && ret > 0 && !wire_send(b, &io))
+		return;
 	pgn_on_send(b, &io);
 }
 

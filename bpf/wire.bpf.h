@@ -166,6 +166,7 @@ static __always_inline void wire_recv(struct pgn_backend *b, const struct pgn_io
 
 	if (!seen || !b->call_buf || b->wire.mode >= PGN_WIRE_OPAQUE)
 		return;
+	seen->wanted = PGN_WIRE_REQUESTS;
 	wire_walk(&b->wire, b->call_buf, size, seen);
 	for (__u32 i = 0; i < PGN_WIRE_EVENTS && i < seen->events; i++)
 		wire_event(b, &seen->event[i], io);
@@ -173,9 +174,46 @@ static __always_inline void wire_recv(struct pgn_backend *b, const struct pgn_io
 		wire_gone(b);
 }
 
-/* A send: the answer to an SSL or GSS request; the end of a cycle. */
-static __always_inline void wire_send(struct pgn_backend *b, const struct pgn_io *io)
+__noinline int wire_answer(struct pgn_backend *b, struct pgn_io *io, __u32 type, __u32 end, __u32 *taken)
 {
+	if (b && io && taken)
+		pgn_on_wire_answer(b, io, type, end, taken);
+	return 0;
+}
+
+/*
+ * The answers a send ends, while executions await them (see
+ * pgn_on_wire_answer): the server's messages walked as the client's are.
+ * Returns the bytes that went to answers.
+ */
+__noinline int wire_answers(struct pgn_backend *b, struct pgn_io *io)
+{
+	__u32 zero = 0, taken = 0, size;
+	struct pgn_wire_seen *seen = bpf_map_lookup_elem(&wire_seen, &zero);
+
+	if (!b || !io || !seen)
+		return 0;
+	size = io->ret;
+	pgn_wire_due(b, io, &taken);
+	seen->wanted = PGN_WIRE_ANSWERS;
+	if (wire_walk(&b->txwire, b->call_buf, size, seen) < size || b->txwire.mode != PGN_WIRE_TYPED ||
+	    seen->dropped) {
+		pgn_answers_give_up(b, io);
+		return taken;
+	}
+	for (__u32 i = 0; i < PGN_WIRE_EVENTS && i < seen->events; i++) {
+		const struct pgn_wire_event *e = &seen->event[i & (PGN_WIRE_EVENTS - 1)];
+
+		wire_answer(b, io, e->type, e->body + e->len, &taken);
+	}
+	return taken;
+}
+
+/* A send: the answer to an SSL or GSS request; answers to awaiting
+ * executions; the end of a cycle. 0 when none of it is left to count. */
+static __always_inline int wire_send(struct pgn_backend *b, struct pgn_io *io)
+{
+	int walked = b->call_buf && pgn_wire_walked(b, io);
 	__u8 c;
 
 	if (b->state == PGN_ST_STARTUP && io->ret == 1 && b->call_buf &&
@@ -184,6 +222,5 @@ static __always_inline void wire_send(struct pgn_backend *b, const struct pgn_io
 		if (b->wire.mode == PGN_WIRE_OPAQUE)
 			wire_gone(b);
 	}
-	if (io->flags & PGN_IO_READY)
-		pgn_on_wire_ready(b);
+	return pgn_wire_sent(b, io, walked ? wire_answers(b, io) : 0, walked);
 }

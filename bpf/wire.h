@@ -1,7 +1,8 @@
 /*
- * The framing of the PostgreSQL v3 protocol, client to server, as pure C:
- * where each message begins in a byte stream fed one recv at a time (a
- * message may span recvs, a recv may hold many). Shared by the BPF program
+ * The framing of the PostgreSQL v3 protocol as pure C: where each message
+ * begins in a byte stream fed one call at a time (a message may span
+ * calls, a call may hold many): the client's, from its startup packet on,
+ * and the server's while its answers are split (see pgn_on_wire_answer). Shared by the BPF program
  * (--probes wire), which reads the bytes from the backend's buffer, and the
  * unit tests, which feed it streams split at every byte. The includer
  * defines, before including this file:
@@ -32,7 +33,7 @@
 
 /* One message that begins in this recv and that the caller acts on. */
 struct pgn_wire_event {
-	__u8 type;		/* 'Q', 'P', 'B', 'E', 'F'; 0: a startup packet */
+	__u8 type;		/* one of pgn_wire_seen.wanted; 0: a startup packet */
 	__u8 pad[3];
 	__u32 code;		/* startup packet: its protocol or request code */
 	__u32 start;		/* offset of its first byte in this recv (0 when its
@@ -42,6 +43,7 @@ struct pgn_wire_event {
 };
 
 struct pgn_wire_seen {
+	__u64 wanted;		/* set by the caller: the types heard of */
 	__u32 events;		/* in event[], in order (at most PGN_WIRE_EVENTS) */
 	__u32 dropped;		/* more events than event[] holds */
 	struct pgn_wire_event event[PGN_WIRE_EVENTS];
@@ -52,15 +54,23 @@ static inline __u32 pgn_be32(const __u8 *p)
 	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
 }
 
-/* The messages the caller acts on: statements and what they are made of
- * ('B'ind, 'E'xecute, 'F'unctionCall, 'P'arse, 'Q'uery), as one test. */
-#define PGN_WIRE_WANTED (1u << 0 | 1u << 3 | 1u << 4 | 1u << 14 | 1u << 15)
+/* Sets of message types as one test each: bit (type - 'B'). */
+#define PGN_WIRE_BIT(c) (1ull << ((c) - 'B'))
+/* The client's that make statements ('B'ind, 'E'xecute, 'F'unctionCall,
+ * 'P'arse, 'Q'uery) and end cycles ('S'ync). */
+#define PGN_WIRE_REQUESTS (PGN_WIRE_BIT('B') | PGN_WIRE_BIT('E') | PGN_WIRE_BIT('F') | \
+			   PGN_WIRE_BIT('P') | PGN_WIRE_BIT('Q') | PGN_WIRE_BIT('S'))
+/* The server's that end an execution's response (CommandComplete,
+ * ErrorResponse, EmptyQueryResponse, PortalSuspended) or a cycle
+ * (ReadyForQuery). */
+#define PGN_WIRE_ANSWERS (PGN_WIRE_BIT('C') | PGN_WIRE_BIT('E') | PGN_WIRE_BIT('I') | \
+			  PGN_WIRE_BIT('s') | PGN_WIRE_BIT('Z'))
 
-static inline int pgn_wire_wanted(__u8 type)
+static inline int pgn_wire_wanted(__u64 wanted, __u8 type)
 {
 	__u32 k = (__u32)type - 'B';
 
-	return k < 16 && (PGN_WIRE_WANTED >> k) & 1;
+	return k < 64 && (wanted >> k) & 1;
 }
 
 /*
@@ -70,7 +80,7 @@ static inline int pgn_wire_wanted(__u8 type)
  * pgn_wire_encrypted). 0 with the mode LOST or OPAQUE for a length that
  * cannot be.
  */
-PGN_INLINE int pgn_wire_header(struct pgn_wire *w, __u32 *len, __u32 *code)
+PGN_INLINE int pgn_wire_header(struct pgn_wire *w, __u64 wanted, __u32 *len, __u32 *code)
 {
 	__u32 n;
 
@@ -94,7 +104,7 @@ PGN_INLINE int pgn_wire_header(struct pgn_wire *w, __u32 *len, __u32 *code)
 	}
 	*len = n - 4;
 	*code = 0;
-	return pgn_wire_wanted(w->hdr[0]);
+	return pgn_wire_wanted(wanted, w->hdr[0]);
 }
 
 /* A message whose header ends at @off (@start: where it began, 0 when in
@@ -104,7 +114,7 @@ PGN_INLINE void pgn_wire_message(struct pgn_wire *w, __u32 start, __u32 off, int
 {
 	__u32 len = 0, code = 0, i = seen->events;
 
-	if (pgn_wire_header(w, &len, &code)) {
+	if (pgn_wire_header(w, seen->wanted, &len, &code)) {
 		if (i < PGN_WIRE_EVENTS) {
 			struct pgn_wire_event *e = &seen->event[i & (PGN_WIRE_EVENTS - 1)];
 
@@ -154,7 +164,7 @@ PGN_INLINE __u32 pgn_wire_take(struct pgn_wire *w, void *ctx, __u32 off, __u32 s
 }
 
 /*
- * Walks the @size bytes of one recv (@ctx for pgn_wire_read), noting in
+ * Walks the @size bytes of one call (@ctx for pgn_wire_read), noting in
  * @seen the wanted messages that begin in it. Returns the bytes walked:
  * @size, or less when the framing was lost or given up. The loop over
  * typed messages, where nearly all the bytes are, is kept to a few tests

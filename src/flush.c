@@ -11,6 +11,7 @@ static __u64 flush_now;
 static void pgn_emit_stmt(struct pgn_backend *b);
 static void pgn_emit_session(struct pgn_backend *b);
 static int pgn_emit_endpoint(struct pgn_backend *b);
+static void pgn_emit_answer(struct pgn_backend *b, __u64 done_ns, __u64 last_tx_ns, __u8 skip_follows);
 
 static __u64 pgn_now(void)
 {
@@ -40,6 +41,15 @@ static int pgn_emit_endpoint(struct pgn_backend *b)
 	};
 
 	return pgn_report_record(flush_report, &r, sizeof(r), 1);
+}
+
+static void pgn_emit_answer(struct pgn_backend *b, __u64 done_ns, __u64 last_tx_ns, __u8 skip_follows)
+{
+	struct pgn_answer_rec r;
+
+	pgn_answer_fill(&r, b, done_ns, last_tx_ns, skip_follows);
+	b->seq++;
+	pgn_report_record(flush_report, &r, sizeof(r), 1);
 }
 
 static void pgn_emit_session(struct pgn_backend *b)

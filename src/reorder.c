@@ -33,6 +33,7 @@ static int record_id(const void *rec, size_t size, struct rec_id *id)
 	const struct pgn_stmt_rec *st = rec;
 	const struct pgn_session_rec *se = rec;
 	const struct pgn_endpoint_rec *ep = rec;
+	const struct pgn_answer_rec *an = rec;
 
 	if (size < sizeof(uint32_t))
 		return -1;
@@ -51,6 +52,11 @@ static int record_id(const void *rec, size_t size, struct rec_id *id)
 		if (size < sizeof(*ep))
 			return -1;
 		*id = (struct rec_id){ ep->pid, ep->seq, ep->proc_start_ns, 0 };
+		return 0;
+	case PGN_REC_ANSWER:
+		if (size < sizeof(*an))
+			return -1;
+		*id = (struct rec_id){ an->pid, an->seq, an->proc_start_ns, 0 };
 		return 0;
 	default:
 		return -1;

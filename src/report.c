@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "answers.h"
 #include "fingerprint.h"
 #include "merge.h"
 #include "prepared.h"
@@ -195,7 +196,7 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 	memcpy(v.fingerprint, text.fingerprint, sizeof(v.fingerprint));
 	v.normalized = text.normalized;
 	shown_query(r, &v);
-	v.error = rec->status == PGN_STMT_ERROR || (rec->aborted && !is_rollback(rec->query, rec->query_len));
+	v.error = rec->status != PGN_STMT_OK || (rec->aborted && !is_rollback(rec->query, rec->query_len));
 	v.arrival_ns = real_ns(r, rec->request_ns);
 	v.completion_ns = real_ns(r, rec->last_tx_ns);
 	v.protocol = pgn_protocol_of(rec) == PGN_PROTO_EXTENDED ? "extended" : "simple";
@@ -208,11 +209,13 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 		pgn_store_statement(r->store, &v);
 }
 
-static void report_statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
+/* A statement whose response is complete (see answers.h), with the Parse
+ * round trip held before it when it is that Parse's execution. */
+static void report_answered(void *arg, const struct pgn_stmt_rec *rec)
 {
+	struct pgn_report *r = arg;
 	struct pgn_stmt_rec *parse = pgn_merge_take(rec->pid);
 
-	rec = pgn_prepared_resolve(rec);
 	if (parse && pgn_merge_is_execution(rec) && parse->query_len == rec->query_len &&
 	    !memcmp(parse->query, rec->query, rec->query_len)) {
 		statement(r, rec, parse);
@@ -228,6 +231,13 @@ static void report_statement(struct pgn_report *r, const struct pgn_stmt_rec *re
 	statement(r, rec, NULL);
 }
 
+static void report_statement(struct pgn_report *r, const struct pgn_stmt_rec *rec)
+{
+	rec = pgn_prepared_resolve(rec);
+	if (!pgn_answers_statement(rec, report_answered, r))
+		report_answered(r, rec);
+}
+
 void pgn_report_finish(struct pgn_report *r)
 {
 	struct pgn_stmt_rec *parse;
@@ -235,6 +245,7 @@ void pgn_report_finish(struct pgn_report *r)
 	uint32_t pid;
 	void *ep;
 
+	pgn_answers_release(0, report_answered, r);
 	while ((parse = pgn_merge_take_any())) {
 		statement(r, parse, NULL);
 		free(parse);
@@ -247,8 +258,10 @@ void pgn_report_finish(struct pgn_report *r)
 static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int open)
 {
 	struct pgn_session_view v = { .r = rec, .open = open };
-	struct pgn_stmt_rec *parse = pgn_merge_take(rec->pid);
+	struct pgn_stmt_rec *parse;
 
+	pgn_answers_release(rec->pid, report_answered, r);
+	parse = pgn_merge_take(rec->pid);
 	if (parse)
 		statement(r, parse, NULL);
 	free(parse);
@@ -292,6 +305,11 @@ int pgn_report_record(struct pgn_report *r, const void *data, size_t size, int o
 		if (size < sizeof(struct pgn_endpoint_rec))
 			return -1;
 		return keep_endpoint(r, data);
+	case PGN_REC_ANSWER:
+		if (size < sizeof(struct pgn_answer_rec))
+			return -1;
+		pgn_answers_answer(data, report_answered, r);
+		return 0;
 	default:
 		return -1;
 	}

@@ -197,6 +197,25 @@ def eq(desc, got, want):
     ok(got == want, desc if got == want else f"{desc} (got {got!r}, want {want!r})")
 
 
+def cycle_messages(msgs, begin, n):
+    """The messages of cycle n after the begin marker's (as cycles_between
+    counts them)."""
+    start = next(i for i, m in enumerate(msgs) if m["dir"] == "c" and m.get("text") == begin)
+    i = next(j for j in range(start, len(msgs)) if msgs[j]["dir"] == "s" and msgs[j]["type"] == "Z") + 1
+    out, busy = [], False
+    for m in msgs[i:]:
+        if m["dir"] == "c":
+            busy = True
+        elif not busy and m["type"] in "ANS":
+            continue
+        out.append(m)
+        if m["dir"] == "s" and m["type"] == "Z":
+            if n == 0:
+                return out
+            n, out, busy = n - 1, [], False
+    return out
+
+
 def cycles_between(msgs, begin, end):
     """The cycles after the begin marker's and before the end marker's:
     [(client bytes, server bytes)], and the bytes of idle server messages."""
@@ -218,7 +237,44 @@ def cycles_between(msgs, begin, end):
     return cycles, idle
 
 
-def check(proxy_log, records_file, simple_only):
+def executions(msgs):
+    """A cycle's bytes per execution as the wire set splits them, from its
+    messages in the order the proxy carried them: the client's from each
+    message that begins a statement after an execution (or a Query after a
+    Parse round trip); the server's to each execution's CommandComplete
+    (or EmptyQueryResponse, PortalSuspended, ErrorResponse), through
+    ReadyForQuery when a Sync came right after it; what the server sends
+    after the end of the latest execution received is that one's until the
+    next arrives. [(rx, tx)]"""
+    rx, tx, synced = [0], [0], [False]
+    executed = parsed = done = False	# done: execution k's end went out
+    k = 0	# the execution the server's bytes go to
+    for m in msgs:
+        t = m["type"]
+        if m["dir"] == "c":
+            if (t in "PBQFE" and executed) or (t == "Q" and parsed):
+                rx.append(0)
+                tx.append(0)
+                synced.append(False)
+                if not executed or (k == len(rx) - 2 and done and not synced[k]):
+                    k, done = len(rx) - 1, False
+                executed = parsed = False
+            rx[-1] += m["len"]
+            executed = executed or t in "EQF"
+            parsed = (parsed or t == "P") and not executed
+            synced[-1] = synced[-1] or (executed and t == "S")
+            continue
+        tx[k] += m["len"]
+        if t in "CIEs" and not done:
+            done = True
+        elif t != "Z" or not done:
+            continue
+        if k < len(rx) - 1 and (t == "Z" or not synced[k]):
+            k, done = k + 1, False
+    return list(zip(rx, tx))
+
+
+def check(proxy_log, records_file, simple_only, per_execution):
     msgs = [json.loads(line) for line in open(proxy_log)]
     recs = [json.loads(line) for line in open(records_file)]
     stmts = [r for r in recs if r["type"] == "statement"]
@@ -239,7 +295,8 @@ def check(proxy_log, records_file, simple_only):
         for k, (r, (pattern, status)) in enumerate(zip(mine, want)):
             ok(re.search(pattern, r["query"]) is not None, f"{name}: record {k} text /{pattern}/ ({r['query'][:60]!r})")
             eq(f"{name}: record {k} status", r["status"], status)
-        cycles, idle = cycles_between([m for m in msgs if m["conn"] == conn], begin, end)
+        mine_msgs = [m for m in msgs if m["conn"] == conn]
+        cycles, idle = cycles_between(mine_msgs, begin, end)
         eq(f"{name}: cycles seen on the wire", len(cycles), len(per_cycle))
         at, carry_rx, carry_tx = 0, 0, 0
         for c, ((rx, tx), n) in enumerate(zip(cycles, per_cycle)):
@@ -253,6 +310,10 @@ def check(proxy_log, records_file, simple_only):
                sum(r["rx_bytes"] for r in part), rx)
             eq(f"{name}: cycle {c}: its records' tx_bytes = the server's bytes",
                sum(r["tx_bytes"] for r in part), tx)
+            if per_execution and n > 1:
+                eq(f"{name}: cycle {c}: each execution's rx_bytes and tx_bytes its own",
+                   [(r["rx_bytes"], r["tx_bytes"]) for r in part],
+                   executions(cycle_messages(mine_msgs, begin, c)))
         if idle:
             sess = sessions.get(stmts[b[0]]["pid"])
             ok(sess is not None and sess["unattributed_tx_bytes"] >= idle,
@@ -263,9 +324,9 @@ def check(proxy_log, records_file, simple_only):
 
 
 if __name__ == "__main__":
-    simple_only = "--simple-only" in sys.argv
-    args = [a for a in sys.argv[1:] if a != "--simple-only"]
+    flags = [a for a in sys.argv[1:] if a.startswith("--")]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if args[0] == "run":
-        run(int(args[1]), simple_only)
+        run(int(args[1]), "--simple-only" in flags)
     else:
-        sys.exit(check(args[1], args[2], simple_only))
+        sys.exit(check(args[1], args[2], "--simple-only" in flags, "--per-execution" in flags))

@@ -2,7 +2,8 @@
 # Real client drivers (psycopg 3, asyncpg) through a wire-level proxy that
 # logs every message (tests/wireproxy.py), in each probe set: one record
 # per execution with its text and status, the bytes of each cycle's records
-# exactly the cycle's, and what the server sent while idle unattributed
+# exactly the cycle's (in the wire set, each execution's exactly its own),
+# and what the server sent while idle unattributed
 # (tests/drivers.py says which scenario checks what).
 source "$TESTS_DIR/lib.sh"
 PY=/usr/bin/python3	# Debian's, with python3-psycopg and python3-asyncpg
@@ -27,7 +28,9 @@ for probes in ${PROBE_SETS:-status full query wire}; do
 	ok $rc "[$probes] the drivers' scenarios ran"
 	[ $rc -eq 0 ] || diag "$WORK/drivers.err"
 	prof_stop
-	"$PY" "$TESTS_DIR/drivers.py" check "$WORK/proxy.log" "$WORK/out" $only |
+	# the wire set splits a pipeline's or batch's response per execution
+	"$PY" "$TESTS_DIR/drivers.py" check "$WORK/proxy.log" "$WORK/out" $only \
+		$([ "$probes" = wire ] && echo --per-execution) |
 		sed -E "s/^(ok|not ok) [0-9]+ - /\\1 - [$probes] /; /^1\\.\\./d" >"$WORK/tap"
 	while read -r status rest; do
 		if [ "$status" = ok ]; then ok 0 "${rest#- }"; else ok 1 "${rest#*- }"; fi

@@ -13,7 +13,8 @@
 
 static struct pgn_stmt_fixed stmts[MAX_OUT];
 static struct pgn_session_rec sessions[MAX_OUT];
-static int nstmts, nsessions;
+static struct pgn_answer_rec answers[MAX_OUT];
+static int nstmts, nsessions, nanswers;
 static int endpoint_before[MAX_OUT];	/* statements emitted before each endpoint */
 static int nendpoints, endpoint_fails;	/* endpoint_fails: refuse that many */
 
@@ -41,6 +42,12 @@ static int pgn_emit_endpoint(struct pgn_backend *b)
 	return 0;
 }
 
+static void pgn_emit_answer(struct pgn_backend *b, __u64 done_ns, __u64 last_tx_ns, __u8 skip_follows)
+{
+	assert_true(nanswers < MAX_OUT);
+	pgn_answer_fill(&answers[nanswers++], b, done_ns, last_tx_ns, skip_follows);
+}
+
 /* The machine reads the clock only where no socket call's time will do:
  * counted, since each read costs the backend ~100 ns. */
 static __u64 clock_ns;
@@ -64,7 +71,7 @@ static int setup(void **state)
 	memset(&be, 0, sizeof(be));
 	be.sess.pid = 42;
 	be.flags = PGN_B_HAVE_SOCK;
-	nstmts = nsessions = nendpoints = endpoint_fails = 0;
+	nstmts = nsessions = nendpoints = endpoint_fails = nanswers = 0;
 	clock_ns = 1000;
 	clock_reads = 0;
 	segs_in = segs_out = 0;
@@ -141,6 +148,10 @@ static void assert_conserved(const struct pgn_session_rec *s)
 		tx += stmts[i].t.tx.bytes;
 		rxc += stmts[i].t.rx.calls;
 		rxs += stmts[i].t.rx.segs;
+	}
+	for (int i = 0; i < nanswers; i++) {
+		tx += answers[i].t.tx.bytes;
+		rxs += answers[i].t.rx.segs;
 	}
 	assert_int_equal(rx, s->total.rx.bytes);
 	assert_int_equal(tx, s->total.tx.bytes);
@@ -786,13 +797,26 @@ static void recv_msgs(long n, const char *types, const __u32 *rest)
 	for (int i = 0; types[i]; i++)
 		pgn_on_wire_msg(&be, types[i], &last_rx, rest[i]);
 }
-/* a send that ends with ReadyForQuery, as wire_send and sock_io do */
-static void send_ready(long n)
+/* a send as wire_send and sock_io see it: while executions await, its
+ * server messages that end answers (@types, each ending at @ends[i]); the
+ * 6-byte read of its end says READY outside IDLE when @ready */
+static void send_wire(long n, int ready, const char *types, const __u32 *ends)
 {
-	if (be.state != PGN_ST_IDLE)
-		pgn_on_wire_ready(&be);
-	send_said(n, PGN_IO_READY);
+	struct pgn_io e = io(n, 0);
+	__u32 taken = 0;
+	int walked;
+
+	e.flags = ready && be.state != PGN_ST_IDLE ? PGN_IO_READY : 0;
+	walked = pgn_wire_walked(&be, &e);
+	be.last_call_ns = e.ts;
+	if (walked)
+		pgn_wire_due(&be, &e, &taken);
+	for (int i = 0; walked && types[i]; i++)
+		pgn_on_wire_answer(&be, &e, types[i], ends[i], &taken);
+	if (pgn_wire_sent(&be, &e, taken, walked))
+		pgn_on_send(&be, &e);
 }
+static void send_ready(long n) { send_wire(n, 1, "", NULL); }
 
 /* Startup ends with its ReadyForQuery; a Query is a statement, its
  * response ends it, no clock read; what comes after is unattributed. */
@@ -821,29 +845,152 @@ static void test_wire_simple(void **state)
 }
 
 /* A batch in one recv: Parse, Bind, Execute, Bind, Execute, Bind, Execute,
- * Sync. Each execution's request is its own messages; the response, in
- * one send, is the last's. */
+ * Sync. Each execution's request is its own messages; the first two await
+ * their answers, split from the one send at each CommandComplete. */
 static void test_wire_batch(void **state)
 {
 	(void)state;
 	recv_msgs(41, "", NULL);
 	send_ready(400);
 	/* P 30, B 20, E 10, B 20, E 10, B 20, E 10, S 5 = 125 bytes */
-	recv_msgs(125, "PBEBEBE", (__u32[]){ 125, 95, 75, 65, 45, 35, 15 });
-	send_ready(90);
+	recv_msgs(125, "PBEBEBES", (__u32[]){ 125, 95, 75, 65, 45, 35, 15, 5 });
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(be.awaiting, 2);
+	/* 1 5, 2 5, C 16 | 2 5, C 16 | 2 5, C 16, Z 6 */
+	send_wire(74, 1, "CCCZ", (__u32[]){ 26, 47, 68, 74 });
 	finish(0);
 	assert_int_equal(nstmts, 3);
+	assert_int_equal(nanswers, 2);
 	assert_int_equal(stmts[0].t.rx.bytes, 60);
 	assert_int_equal(stmts[1].t.rx.bytes, 30);
 	assert_int_equal(stmts[2].t.rx.bytes, 35);	/* with the Sync */
 	assert_int_equal(stmts[0].t.rx.calls, 1);	/* the call counted once */
 	assert_int_equal(stmts[1].t.rx.calls, 0);
-	assert_int_equal(stmts[2].t.tx.bytes, 90);
+	assert_true(stmts[0].awaiting && stmts[1].awaiting && !stmts[2].awaiting);
+	assert_int_equal(answers[0].t.tx.bytes, 26);
+	assert_int_equal(answers[1].t.tx.bytes, 21);
+	assert_int_equal(stmts[2].t.tx.bytes, 27);	/* with ReadyForQuery */
+	assert_int_equal(answers[0].t.tx.calls, 1);	/* the send counted once */
+	assert_int_equal(answers[1].t.tx.calls + stmts[2].t.tx.calls, 0);
+	assert_int_equal(answers[0].status, PGN_STMT_OK);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(stmts[i].pipelined, 1);
 		assert_int_equal(stmts[i].protocol, PGN_PROTO_EXTENDED);
 		assert_int_equal(stmts[i].status_hits, 2);
 	}
+	assert_conserved(&sessions[0]);
+}
+
+/* A pipeline with a Sync after each execution: the first's answer runs
+ * through its ReadyForQuery, which ends no other statement; a response
+ * whose last message goes on in the next send. */
+static void test_wire_pipeline_syncs(void **state)
+{
+	(void)state;
+	recv_msgs(41, "", NULL);
+	send_ready(400);
+	/* B 20, E 10, S 5, B 20, E 10, S 5 */
+	recv_msgs(70, "BESBES", (__u32[]){ 70, 50, 40, 35, 15, 5 });
+	/* 2 5, D 1000, C (16, of which 6 in the next send) | Z 6 */
+	send_wire(1015, 0, "C", (__u32[]){ 1021 });
+	assert_int_equal(be.answer_due, 6);
+	send_wire(12, 1, "Z", (__u32[]){ 12 });	/* the due 6 bytes, then Z 6 */
+	assert_int_equal(nanswers, 1);
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(be.state, PGN_ST_ACTIVE);	/* not ended by the first's Z */
+	send_ready(27);
+	finish(0);
+	assert_int_equal(answers[0].t.tx.bytes, 1027);
+	assert_int_equal(answers[0].t.tx.calls, 2);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[1].t.tx.bytes, 27);
+	assert_int_equal(stmts[1].t.rx.bytes, 35);
+	assert_conserved(&sessions[0]);
+}
+
+/* The second of three executions fails: the third is skipped by the
+ * server (marked, for userspace to add to the failure), its Sync's
+ * ReadyForQuery its own; then a Sync between executions: the failure's
+ * answer takes the skipped awaiting one and runs to its ReadyForQuery. */
+static void test_wire_failure_skips(void **state)
+{
+	(void)state;
+	recv_msgs(41, "", NULL);
+	send_ready(400);
+	recv_msgs(95, "BEBEBES", (__u32[]){ 95, 75, 65, 45, 35, 15, 5 });
+	/* 2 5, C 16 | 2 5, E 40 | Z 6 */
+	send_wire(72, 1, "CEZ", (__u32[]){ 21, 66, 72 });
+	assert_int_equal(nanswers, 2);
+	assert_int_equal(answers[1].status, PGN_STMT_ERROR);
+	assert_int_equal(answers[1].skip_follows, 1);
+	assert_int_equal(answers[1].t.tx.bytes, 45);
+	assert_int_equal(nstmts, 3);
+	assert_int_equal(stmts[2].status, PGN_STMT_SKIPPED);
+	assert_int_equal(stmts[2].t.tx.bytes, 6);
+	/* B E B E S B E S: the first fails, the second is skipped */
+	recv_msgs(100, "BEBESBES", (__u32[]){ 100, 80, 70, 50, 40, 35, 15, 5 });
+	send_wire(51, 1, "EZ", (__u32[]){ 45, 51 });
+	assert_int_equal(nanswers, 3);
+	assert_int_equal(answers[2].status, PGN_STMT_ERROR);
+	assert_int_equal(answers[2].skipped, 1);
+	assert_int_equal(answers[2].skip_follows, 0);
+	assert_int_equal(answers[2].t.tx.bytes, 51);
+	send_ready(27);
+	finish(0);
+	assert_int_equal(nstmts, 6);
+	assert_int_equal(stmts[5].status, PGN_STMT_OK);
+	assert_int_equal(stmts[5].t.tx.bytes, 27);
+	assert_conserved(&sessions[0]);
+}
+
+/* The first execution's response went out before the next execution
+ * arrived (a client that writes its batch in pieces): the walk saw its
+ * end, so it is complete when the next arrives; its ReadyForQuery is
+ * still to come when a Sync followed it. */
+static void test_wire_answered_before_next(void **state)
+{
+	(void)state;
+	recv_msgs(41, "", NULL);
+	send_ready(400);
+	recv_msgs(30, "BE", (__u32[]){ 30, 10 });
+	send_wire(21, 0, "C", (__u32[]){ 21 });	/* BindComplete, CommandComplete */
+	recv_msgs(35, "BES", (__u32[]){ 35, 15, 5 });
+	assert_int_equal(be.awaiting, 0);
+	assert_int_equal(nstmts, 1);
+	assert_int_equal(stmts[0].t.tx.bytes, 21);
+	assert_int_equal(stmts[0].awaiting, 0);
+	send_wire(27, 1, "CZ", (__u32[]){ 21, 27 });
+	/* B E S, answered, then B E S: the first awaits its ReadyForQuery */
+	recv_msgs(35, "BES", (__u32[]){ 35, 15, 5 });
+	send_wire(16, 0, "C", (__u32[]){ 16 });
+	recv_msgs(35, "BES", (__u32[]){ 35, 15, 5 });
+	assert_int_equal(be.awaiting, 1);
+	send_wire(6, 0, "Z", (__u32[]){ 6 });
+	assert_int_equal(nanswers, 1);
+	assert_int_equal(answers[0].t.tx.bytes, 6);
+	send_ready(22);
+	finish(0);
+	assert_int_equal(nstmts, 4);
+	assert_int_equal(stmts[1].t.tx.bytes, 27);
+	assert_int_equal(stmts[2].t.tx.bytes, 16);
+	assert_int_equal(stmts[3].t.tx.bytes, 22);
+	assert_conserved(&sessions[0]);
+}
+
+/* The session ends with executions still awaiting: each is answered, the
+ * oldest with what it has, so nothing is held and no byte lost. */
+static void test_wire_exit_awaiting(void **state)
+{
+	(void)state;
+	recv_msgs(41, "", NULL);
+	send_ready(400);
+	recv_msgs(95, "BEBEBES", (__u32[]){ 95, 75, 65, 45, 35, 15, 5 });
+	send_wire(3000, 0, "", NULL);	/* rows of the first */
+	finish(0);
+	assert_int_equal(nanswers, 2);
+	assert_int_equal(answers[0].t.tx.bytes, 3000);
+	assert_int_equal(answers[1].t.tx.bytes, 0);
+	assert_int_equal(nstmts, 3);
 	assert_conserved(&sessions[0]);
 }
 
@@ -925,6 +1072,10 @@ int main(void)
 		cmocka_unit_test_setup(test_cycle_after_ready, setup),
 		cmocka_unit_test_setup(test_wire_simple, setup),
 		cmocka_unit_test_setup(test_wire_batch, setup),
+		cmocka_unit_test_setup(test_wire_pipeline_syncs, setup),
+		cmocka_unit_test_setup(test_wire_failure_skips, setup),
+		cmocka_unit_test_setup(test_wire_answered_before_next, setup),
+		cmocka_unit_test_setup(test_wire_exit_awaiting, setup),
 		cmocka_unit_test_setup(test_wire_parse_only, setup),
 		cmocka_unit_test_setup(test_wire_joined, setup),
 	};

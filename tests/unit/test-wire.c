@@ -1,5 +1,6 @@
 /* The protocol's framing (bpf/wire.h): the same messages found wherever the
- * stream is split between recvs, and lies about lengths never followed. */
+ * stream is split between calls, the client's and the server's, and lies
+ * about lengths never followed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,6 +36,9 @@ struct found {
 
 static __u8 stream[8192];
 static size_t slen;
+/* which stream: the client's from its startup packet, or the server's */
+static __u64 wanted = PGN_WIRE_REQUESTS;
+static __u8 first_mode = PGN_WIRE_STARTUP;
 
 static void put(const void *p, size_t n)
 {
@@ -71,6 +75,8 @@ static size_t walk(const size_t *cuts, size_t ncuts, struct pgn_wire *w, struct 
 	size_t from = 0, n = 0;
 
 	memset(w, 0, sizeof(*w));
+	w->mode = first_mode;
+	seen.wanted = wanted;
 	memset(out, 0, max * sizeof(*out));	/* padding too: compared whole */
 	*walked = 0;
 	for (size_t k = 0; k <= ncuts; k++) {
@@ -146,7 +152,7 @@ static void test_session(void **state)
 	msg('X', "", 0);
 	n = walk(NULL, 0, &w, f, 64, &walked);
 	assert_int_equal(walked, slen);
-	assert_int_equal(n, 6);	/* 2 startup packets, Q P B E; not p D S d X */
+	assert_int_equal(n, 7);	/* 2 startup packets, Q P B E S; not p D d X */
 	assert_int_equal(f[0].type, 0);
 	assert_int_equal(f[0].code, PGN_SSL_REQUEST);
 	assert_int_equal(f[1].code, 196608);
@@ -157,7 +163,46 @@ static void test_session(void **state)
 	assert_int_equal(f[4].type, 'B');
 	assert_int_equal(f[5].type, 'E');
 	assert_int_equal(f[5].len, 5);
+	assert_int_equal(f[6].type, 'S');
 	assert_same_split_anywhere(PGN_WIRE_TYPED);
+}
+
+/* The server's answers to a pipeline: the messages that end executions
+ * and cycles, found wherever the sends are cut. */
+static void test_answers(void **state)
+{
+	struct found f[64];
+	struct pgn_wire w;
+	__u32 walked;
+	size_t n;
+
+	(void)state;
+	slen = 0;
+	wanted = PGN_WIRE_ANSWERS;
+	first_mode = PGN_WIRE_TYPED;
+	msg('1', "", 0);
+	msg('2', "", 0);
+	msg('T', "row description", 16);
+	msg('D', "a row that says C0000", 22);
+	msg('C', "SELECT 1", 9);
+	msg('2', "", 0);
+	msg('I', "", 0);
+	msg('N', "a notice", 9);
+	msg('E', "SERROR\0C22012\0\0", 15);
+	msg('Z', "I", 1);
+	msg('s', "", 0);
+	n = walk(NULL, 0, &w, f, 64, &walked);
+	assert_int_equal(walked, slen);
+	assert_int_equal(n, 5);	/* C I E Z s; not 1 2 T D N */
+	assert_int_equal(f[0].type, 'C');
+	assert_int_equal(f[0].body + f[0].len, 5 + 5 + 21 + 27 + 14);	/* where it ends */
+	assert_int_equal(f[1].type, 'I');
+	assert_int_equal(f[2].type, 'E');
+	assert_int_equal(f[3].type, 'Z');
+	assert_int_equal(f[4].type, 's');
+	assert_same_split_anywhere(PGN_WIRE_TYPED);
+	wanted = PGN_WIRE_REQUESTS;
+	first_mode = PGN_WIRE_STARTUP;
 }
 
 static void test_lies(void **state)
@@ -230,6 +275,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_session),
+		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_lies),
 		cmocka_unit_test(test_too_many),
 	};
