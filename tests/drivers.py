@@ -59,6 +59,19 @@ def psycopg_pipeline(conn):
             cur.execute("select repeat(%s, 500)", ("z",), prepare=False)
 
 
+def psycopg_pipeline_error(conn):
+    """The second of three fails: the server skips the third up to Sync."""
+    import psycopg
+    try:
+        with conn.pipeline():
+            with conn.cursor() as cur:
+                cur.execute("select %s::int as one", (1,), prepare=False)
+                cur.execute("select 1/%s::int as boom", (0,), prepare=False)
+                cur.execute("select %s::int as skipped", (3,), prepare=False)
+    except psycopg.errors.DivisionByZero:
+        pass
+
+
 def psycopg_copy(conn):
     with conn.cursor() as cur:
         with cur.copy("copy pgn_c (a, b) from stdin") as copy:
@@ -131,6 +144,8 @@ SCENARIOS = [
     ("psycopg_executemany", False, [(r"insert into pgn_t", "ok")] * 20, [20]),
     ("psycopg_pipeline", False, [(r"select \$1::int$", "ok"), (SELECT_LONG, "ok"),
                                  (r"select repeat\(\$1, 500\)", "ok")], [3]),
+    # the skipped execution is no record: its bytes are the failure's
+    ("psycopg_pipeline_error", False, [(r"as one$", "ok"), (r"as boom$", "error")], [2]),
     ("psycopg_copy", True, [(r"copy pgn_c \(a, b\) from stdin", "ok"), (r"copy \(select a, b", "ok")],
      [1, 1]),
     ("psycopg_errors", True, [(r"^begin$", "ok"), (r"savepoint s", "ok"), (r"select 1/0", "error"),
@@ -249,6 +264,7 @@ def executions(msgs):
     rx, tx, synced = [0], [0], [False]
     executed = parsed = done = False	# done: execution k's end went out
     k = 0	# the execution the server's bytes go to
+    ended = {0: None}	# execution: the type of the message that ended it
     for m in msgs:
         t = m["type"]
         if m["dir"] == "c":
@@ -256,6 +272,7 @@ def executions(msgs):
                 rx.append(0)
                 tx.append(0)
                 synced.append(False)
+                ended[len(rx) - 1] = None
                 if not executed or (k == len(rx) - 2 and done and not synced[k]):
                     k, done = len(rx) - 1, False
                 executed = parsed = False
@@ -269,9 +286,19 @@ def executions(msgs):
             done = True
         elif t != "Z" or not done:
             continue
+        ended[k] = ended[k] or t
         if k < len(rx) - 1 and (t == "Z" or not synced[k]):
             k, done = k + 1, False
-    return list(zip(rx, tx))
+    # the executions the server skipped after a failure, up to Sync, are
+    # the failure's
+    out, i = [], 0
+    while i < len(rx):
+        j, r, x = i + 1, rx[i], tx[i]
+        while ended[i] == "E" and j < len(rx) and not synced[j - 1] and not ended[j]:
+            r, x, j = r + rx[j], x + tx[j], j + 1
+        out.append((r, x))
+        i = j
+    return out
 
 
 def check(proxy_log, records_file, simple_only, per_execution):
