@@ -2,7 +2,7 @@
 # What a PostgreSQL major adds to startup, in every probe set: protocol 3.2
 # (PostgreSQL 18 takes it, with a 32-byte cancel key; older servers answer
 # NegotiateProtocolVersion) and TLS from the first byte (17's
-# sslnegotiation=direct). Startup bytes exact, statements exact,
+# sslnegotiation=direct); and a CancelRequest, a connection of its own. Startup bytes exact, statements exact,
 # sessions conserved. Run against the host's server and, by
 # tests/pg-majors.sh, against 13, 17 and 18.
 source "$TESTS_DIR/lib.sh"
@@ -53,6 +53,26 @@ for set in ${PROBE_SETS:-status wire}; do
 	eq "$L: response bytes the same in both protocols" \
 		"$(records statement | jq -s 'map(.tx_bytes) | .[0] == .[2] and .[1] == .[3]')" true
 	conserved_both "$L: protocols"
+
+	# a CancelRequest: a connection of its own, 16 bytes, no statement;
+	# the statement it cancels fails
+	prof_start -f json --probes "$set" "$PG_BIN"
+	/usr/bin/python3 - "$PGPORT" <<'PY' || bail "the cancel scenario failed"
+import sys, threading, psycopg
+conn = psycopg.connect(f"host=127.0.0.1 port={sys.argv[1]} user=postgres dbname=postgres", autocommit=True)
+threading.Timer(0.5, conn.cancel).start()
+try:
+    conn.execute("select pg_sleep(20) as cancelled")
+    sys.exit("not cancelled")
+except psycopg.errors.QueryCanceled:
+    pass
+PY
+	prof_stop
+	eq "$L: the cancelled statement failed" \
+		"$(records statement | jq -r 'select(.query | endswith("as cancelled")) | .status')" error
+	eq "$L: the CancelRequest's session: its 16 bytes, startup's, and no statement" \
+		"$(records session | jq -c 'select(.rx_bytes == 16) | [.startup_rx_bytes, .statements, .tx_bytes]')" "[16,0,0]"
+	conserved_both "$L: cancel"
 
 	if [ "$major" -lt 17 ]; then
 		skip "$L: direct TLS" "PostgreSQL $major has no sslnegotiation=direct"
