@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "fields.h"
 #include "output.h"
 
 /* Keys and numbers without printf: formatting is most of the tool's own CPU
@@ -49,14 +50,25 @@ static void num_or_null(FILE *f, const char *k, unsigned long long v)
 		key(f, k), fputs("null", f);
 }
 
-static void who(FILE *f, const struct pgn_who *w, const char *client, const struct pgn_server *s)
+/* The writer of each kind of field (fields.h) */
+#define JSON_STR(f, k, v) str(f, k, v, strlen(v))
+#define JSON_STRN(f, k, v) str_or_null(f, k, v)
+#define JSON_TEXT(f, k, v) str(f, k, (v).p, (v).len)
+#define JSON_NUM(f, k, v) num(f, k, v)
+#define JSON_NUMN(f, k, v) num_or_null(f, k, v)
+#define JSON_BOOL(f, k, v) (key(f, k), fputs((v) ? "true" : "false", f))
+#define JSON_OPT(f, k, v) opt(f, k, v)
+#define JSON_WHERE_B(kind, name, value) JSON_##kind(f, #name, value);
+#define JSON_WHERE_J(kind, name, value) JSON_WHERE_B(kind, name, value)
+#define JSON_WHERE_S(kind, name, value)
+#define JSON_FIELD(name, kind, where, value) JSON_WHERE_##where(kind, name, value)
+
+static void opt(FILE *f, const char *k, const char *s)
 {
-	str_or_null(f, "user", w->user);
-	str_or_null(f, "database", w->database);
-	str_or_null(f, "client", client);
-	num_or_null(f, "server_pid", s ? s->pid : 0);
-	num_or_null(f, "server_port", s ? s->port : 0);
-	str_or_null(f, "data_directory", s ? s->data_directory : "");
+	if (s)
+		str(f, k, s, strlen(s));
+	else
+		key(f, k), fputs("null", f);
 }
 
 static void json_statement(FILE *f, const struct pgn_stmt_view *v)
@@ -65,35 +77,7 @@ static void json_statement(FILE *f, const struct pgn_stmt_view *v)
 	const struct pgn_traffic *t = &r->t;
 
 	fputs("{\"type\":\"statement\"", f);
-	str(f, "time", v->time, strlen(v->time));
-	num(f, "pid", r->pid);
-	num_or_null(f, "ns_pid", v->ns_pid);
-	str(f, "session", v->session, strlen(v->session));
-	who(f, &v->who, v->client, v->server);
-	str(f, "query", v->query, v->query_len);
-	str(f, "fingerprint", v->fingerprint, strlen(v->fingerprint));
-	if (v->normalized)
-		str(f, "normalized", v->normalized, strlen(v->normalized));
-	else
-		fputs(",\"normalized\":null", f);
-	str_or_null(f, "protocol", v->protocol);
-	str_or_null(f, "status", v->error ? "error" : "ok");
-	key(f, "pipelined"), fputs(r->pipelined ? "true" : "false", f);
-	num(f, "rx_bytes", t->rx.bytes);
-	num(f, "tx_bytes", t->tx.bytes);
-	num(f, "rx_calls", t->rx.calls);
-	num(f, "tx_calls", t->tx.calls);
-	num(f, "rx_segs", t->rx.segs);
-	num(f, "tx_segs", t->tx.segs);
-	num(f, "rx_ns", t->rx.ns);
-	num(f, "tx_ns", t->tx.ns);
-	num(f, "tx_wait_ns", t->tx_wait_ns);
-	num(f, "exec_ns", v->exec_ns);
-	num(f, "response_ns", v->response_ns);
-	num(f, "srtt_us", r->srtt_us);
-	num(f, "retrans", t->retrans);
-	num(f, "outbound_rx_bytes", r->out_rx_bytes);
-	num(f, "outbound_tx_bytes", r->out_tx_bytes);
+	PGN_STATEMENT_FIELDS(JSON_FIELD)
 	fputs("}\n", f);
 }
 
@@ -102,26 +86,7 @@ static void json_session(FILE *f, const struct pgn_session_view *v)
 	const struct pgn_session_rec *r = v->r;
 
 	fputs("{\"type\":\"session\"", f);
-	str(f, "session", v->session, strlen(v->session));
-	num(f, "pid", r->pid);
-	num_or_null(f, "ns_pid", v->ns_pid);
-	who(f, &v->who, v->client, v->server);
-	str_or_null(f, "transport", pgn_transport_name(r->ep.transport));
-	str(f, "start", v->start, strlen(v->start));
-	str(f, "end", v->end, strlen(v->end));
-	num(f, "statements", v->statements);
-	num(f, "rx_bytes", r->total.rx.bytes);
-	num(f, "tx_bytes", r->total.tx.bytes);
-	num(f, "rx_calls", r->total.rx.calls);
-	num(f, "tx_calls", r->total.tx.calls);
-	num(f, "startup_rx_bytes", r->startup.rx.bytes);
-	num(f, "startup_tx_bytes", r->startup.tx.bytes);
-	num(f, "startup_ns", v->startup_ns);
-	num_or_null(f, "handshake_us", r->handshake_us);
-	num(f, "unattributed_rx_bytes", r->unattributed.rx.bytes);
-	num(f, "unattributed_tx_bytes", r->unattributed.tx.bytes);
-	num(f, "outbound_rx_bytes", r->out_rx_bytes);
-	num(f, "outbound_tx_bytes", r->out_tx_bytes);
+	PGN_SESSION_FIELDS(JSON_FIELD)
 	fputs("}\n", f);
 }
 

@@ -123,87 +123,54 @@ static void num_or_null(struct pgn_buf *b, unsigned long long v)
 		put(b, "\t\\N", 3);
 }
 
-static void who(struct pgn_buf *b, const struct pgn_who *w, const char *client,
-		const struct pgn_server *s)
+static void opt(struct pgn_buf *b, const char *s)
 {
-	char addr[64];
-
-	pgn_client_addr(client, addr, sizeof(addr));
-	field(b, w->user);
-	field(b, w->database);
-	field(b, client);
-	field(b, addr);
-	num_or_null(b, s ? s->pid : 0);
-	num_or_null(b, s ? s->port : 0);
-	field(b, s ? s->data_directory : "");
+	if (s) {
+		put(b, "\t", 1);
+		pgn_copy_text(b, s, strlen(s));
+	} else {
+		put(b, "\t\\N", 3);
+	}
 }
+
+static void text(struct pgn_buf *b, struct pgn_span s)
+{
+	put(b, "\t", 1);
+	pgn_copy_text(b, s.p, s.len);
+}
+
+/* The writer of each kind of field (fields.h) */
+#define ROW_STR(b, v) field(b, v)
+#define ROW_STRN(b, v) field(b, v)
+#define ROW_TEXT(b, v) text(b, v)
+#define ROW_NUM(b, v) num(b, v)
+#define ROW_NUMN(b, v) num_or_null(b, v)
+#define ROW_BOOL(b, v) field(b, (v) ? "t" : "f")
+#define ROW_OPT(b, v) opt(b, v)
+#define ROW_WHERE_B(kind, value) ROW_##kind(b, value);
+#define ROW_WHERE_S(kind, value) ROW_WHERE_B(kind, value)
+#define ROW_WHERE_J(kind, value)
+#define ROW_FIELD(name, kind, where, value) ROW_WHERE_##where(kind, value)
 
 void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stmt_view *v)
 {
 	const struct pgn_stmt_rec *r = v->r;
 	const struct pgn_traffic *t = &r->t;
+	char client_addr[64];
 
+	pgn_client_addr(v->client, client_addr, sizeof(client_addr));
 	field(b, host);
-	field(b, v->time);
-	num(b, r->pid);
-	num_or_null(b, v->ns_pid);
-	field(b, v->session);
-	who(b, &v->who, v->client, v->server);
-	put(b, "\t", 1);
-	pgn_copy_text(b, v->query, v->query_len);
-	field(b, v->fingerprint);
-	if (v->normalized) {
-		put(b, "\t", 1);
-		pgn_copy_text(b, v->normalized, strlen(v->normalized));
-	} else {
-		put(b, "\t\\N", 3);
-	}
-	field(b, v->protocol);
-	field(b, v->error ? "error" : "ok");
-	field(b, r->pipelined ? "t" : "f");
-	num(b, t->rx.bytes);
-	num(b, t->tx.bytes);
-	num(b, t->rx.calls);
-	num(b, t->tx.calls);
-	num(b, t->rx.segs);
-	num(b, t->tx.segs);
-	num(b, t->rx.ns);
-	num(b, t->tx.ns);
-	num(b, t->tx_wait_ns);
-	num(b, v->exec_ns);
-	num(b, v->response_ns);
-	num(b, r->srtt_us);
-	num(b, t->retrans);
-	num(b, r->out_rx_bytes);
-	num(b, r->out_tx_bytes);
+	PGN_STATEMENT_FIELDS(ROW_FIELD)
 	put(b, "\n", 1);
 }
 
 void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_session_view *v)
 {
 	const struct pgn_session_rec *r = v->r;
+	char client_addr[64];
 
+	pgn_client_addr(v->client, client_addr, sizeof(client_addr));
 	field(b, host);
-	field(b, v->session);
-	num(b, r->pid);
-	num_or_null(b, v->ns_pid);
-	who(b, &v->who, v->client, v->server);
-	field(b, pgn_transport_name(r->ep.transport));
-	field(b, v->start);
-	field(b, v->end);
-	field(b, v->open ? "t" : "f");
-	num(b, v->statements);
-	num(b, r->total.rx.bytes);
-	num(b, r->total.tx.bytes);
-	num(b, r->total.rx.calls);
-	num(b, r->total.tx.calls);
-	num(b, r->startup.rx.bytes);
-	num(b, r->startup.tx.bytes);
-	num(b, v->startup_ns);
-	num_or_null(b, r->handshake_us);
-	num(b, r->unattributed.rx.bytes);
-	num(b, r->unattributed.tx.bytes);
-	num(b, r->out_rx_bytes);
-	num(b, r->out_tx_bytes);
+	PGN_SESSION_FIELDS(ROW_FIELD)
 	put(b, "\n", 1);
 }

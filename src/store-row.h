@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "fields.h"
 #include "output.h"
 
 /* A growable byte buffer; on allocation failure it stays short and
@@ -24,21 +25,9 @@ void pgn_copy_text(struct pgn_buf *b, const char *s, size_t len);
 void pgn_client_addr(const char *client, char *out, size_t len);
 
 /* One COPY line (with its newline) for pgnetprof.statements / .sessions;
- * the column lists are PGN_STATEMENT_COLUMNS and PGN_SESSION_COLUMNS. */
+ * the column lists are PGN_STATEMENT_COLUMNS and PGN_SESSION_COLUMNS
+ * (fields.h). */
 void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stmt_view *v);
 void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_session_view *v);
-
-#define PGN_STATEMENT_COLUMNS \
-	"host, \"time\", pid, ns_pid, session, \"user\", database, client, client_addr, " \
-	"server_pid, server_port, data_directory, query, " \
-	"fingerprint, normalized, protocol, status, pipelined, rx_bytes, tx_bytes, rx_calls, tx_calls, rx_segs, " \
-	"tx_segs, rx_ns, tx_ns, tx_wait_ns, exec_ns, response_ns, srtt_us, retrans, " \
-	"outbound_rx_bytes, outbound_tx_bytes"
-#define PGN_SESSION_COLUMNS \
-	"host, session, pid, ns_pid, \"user\", database, client, client_addr, " \
-	"server_pid, server_port, data_directory, transport, start, " \
-	"\"end\", open, statements, rx_bytes, tx_bytes, rx_calls, tx_calls, startup_rx_bytes, " \
-	"startup_tx_bytes, startup_ns, handshake_us, unattributed_rx_bytes, unattributed_tx_bytes, " \
-	"outbound_rx_bytes, outbound_tx_bytes"
 
 #endif

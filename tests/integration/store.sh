@@ -117,6 +117,29 @@ ok $? "every stored row equals its printed record, field by field ($n records)"
 eq "summary: stored = printed records" "$(jq 'select(.type == "summary") | .stored' "$WORK/out")" "$n"
 eq "summary: nothing dropped" "$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")" 0
 
+# --- one field table (src/fields.h): the JSON keys, the stored columns (and
+# the store's own: host, client_addr, a session's open) and README's field
+# tables name the same fields --------------------------------------------------
+readme_fields() {	# readme_fields FROM TO: the first column's names between two lines
+	sed -n "/^$1/,/^$2/p" "$TESTS_DIR/../README.md" | grep '^| `' | cut -d'|' -f2 |
+		grep -o '`[a-z_]*`' | tr -d '`' | sort -u | paste -sd' '
+}
+json_keys() {	# json_keys TYPE
+	jq -r --arg t "$1" 'select(.type == $t) | keys[]' "$WORK/out" | sort -u | paste -sd' '
+}
+columns() {	# columns TABLE STORE-ONLY...: its columns but the store's own, and "type"
+	{ rsql -c "select column_name from information_schema.columns
+		   where table_schema = 'pgnetprof' and table_name = '$1'" | grep -vxF -f <(printf '%s\n' "${@:2}")
+	  echo type; } | sort -u | paste -sd' '
+}
+for t in statement session; do
+	only=(host client_addr)
+	[ "$t" = session ] && only+=(open)
+	eq "$t: the stored columns are the JSON keys (and ${only[*]})" "$(columns "${t}s" "${only[@]}")" "$(json_keys "$t")"
+done
+eq "statement: README's field table names the JSON keys" "$(readme_fields '\*\*statement\*\*' '\*\*session\*\*')" "$(json_keys statement)"
+eq "session: README's field table names the JSON keys" "$(readme_fields '\*\*session\*\*' 'Invariant')" "$(json_keys session)"
+
 # --- reports ---------------------------------------------------------------------
 for r in "$TESTS_DIR"/../sql/reports/*.sql; do
 	rsql -f "$r" >"$WORK/report.out" 2>&1
