@@ -89,6 +89,7 @@ run_suite() {
 		"ok "*) ok 0 "$label $t: ${line#ok * - }" ;;
 		"not ok "*) ok 1 "$label $t: ${line#not ok * - }" ;;
 		"Bail out! "*) ok 1 "$label $t: bailed out: ${line#Bail out! }" ;;
+		"#"*) echo "$line"; continue ;;	# its diagnostics
 		*) continue ;;
 		esac
 		n=$((n + 1))
