@@ -1,5 +1,5 @@
 /*
- * The attribution state machine of DESIGN.md §2, as pure C.
+ * The attribution state machine (docs/design.md §2), as pure C.
  *
  * Included by the BPF program (which feeds it kernel events) and by the
  * userspace unit tests and end-of-trace flush (which feed it synthetic or

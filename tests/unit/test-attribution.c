@@ -1,4 +1,4 @@
-/* The attribution machine on synthetic event sequences (DESIGN.md §1-§2). */
+/* The attribution machine on synthetic event sequences (docs/design.md §2). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
