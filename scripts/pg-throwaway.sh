@@ -67,6 +67,15 @@ pg_start() {
 		{ cat "$WORK/postgres.log" >&2; pg_fail "PostgreSQL did not start"; }
 }
 
+# pg_tls_cert: a throwaway self-signed certificate in the data directory,
+# for ssl=on
+pg_tls_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+		-keyout "$PGDATA_DIR/server.key" -out "$PGDATA_DIR/server.crt" >/dev/null 2>&1 &&
+		chown "$(pg_owner)" "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt" &&
+		chmod 600 "$PGDATA_DIR/server.key" || pg_fail "cannot make a TLS certificate (openssl)"
+}
+
 pg_stop() {
 	[ -n "${PGDATA_DIR:-}" ] && [ -f "$PGDATA_DIR/postmaster.pid" ] &&
 		pg_as_user "$PG_BINDIR/pg_ctl" -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1

@@ -119,6 +119,13 @@ conserved() {
 		  == ($s | map(.[$d + "_bytes"]) | add)' "$WORK/out"
 }
 
+# conserved_both LABEL: conserved checked in both directions
+conserved_both() {
+	for dir in rx tx; do
+		eq "$1: $dir: startup + statements + unattributed = session" "$(conserved "$dir")" true
+	done
+}
+
 # JSON records of a type from pgnetprof's output
 records() {
 	jq -c "select(.type == \"$1\")" "$WORK/out"

@@ -10,11 +10,6 @@ pg_init
 pg_start
 psql_ -c "create table t (a int, b text)"
 
-conserved_both() {	# conserved_both LABEL
-	for dir in rx tx; do
-		eq "$1: $dir: startup + statements + unattributed = session" "$(conserved "$dir")" true
-	done
-}
 
 # --- COPY -----------------------------------------------------------------------
 seq 1 5000 | awk '{print $1 "\tline " $1}' >"$WORK/rows"
@@ -111,10 +106,7 @@ conserved_both "slow client"
 
 # --- TLS: the bytes are the wire's, ciphertext included --------------------------------
 pg_stop
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
-	-keyout "$PGDATA_DIR/server.key" -out "$PGDATA_DIR/server.crt" >/dev/null 2>&1 || bail "openssl failed"
-chown "$(pg_owner)" "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt"
-chmod 600 "$PGDATA_DIR/server.key"
+pg_tls_cert
 pg_start -c ssl=on
 tls_session() {	# tls_session [PSQL COMMAND]: two statements over TLS, the kernel's counters
 	psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" <<SQL

@@ -8,10 +8,7 @@
 source "$TESTS_DIR/lib.sh"
 
 pg_init
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
-	-keyout "$PGDATA_DIR/server.key" -out "$PGDATA_DIR/server.crt" >/dev/null 2>&1 || bail "openssl failed"
-chown "$(pg_owner)" "$PGDATA_DIR/server.key" "$PGDATA_DIR/server.crt"
-chmod 600 "$PGDATA_DIR/server.key"
+pg_tls_cert
 pg_start -c ssl=on -c autovacuum=off
 major=$(($(psql_ -At -c "show server_version_num") / 10000))
 diag <<<"PostgreSQL $major"
@@ -23,11 +20,6 @@ client() {	# client [pgwire.py OPTIONS]: one session, two statements
 }
 # a Query: type, length, text, NUL
 RX1=$((1 + 4 + ${#Q1} + 1)) RX2=$((1 + 4 + ${#Q2} + 1))
-conserved_both() {	# conserved_both LABEL
-	for dir in rx tx; do
-		eq "$1: $dir: startup + statements + unattributed = session" "$(conserved "$dir")" true
-	done
-}
 # the startup message pgwire.py sends: length, version, user and database
 STARTUP_RX=$((4 + 4 + 5 + 9 + 9 + 9 + 1))
 
