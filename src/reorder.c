@@ -23,6 +23,7 @@ struct rec_id {
 
 struct held {
 	struct held *next;
+	unsigned since;		/* ro->drains when it began to wait */
 	struct rec_id id;
 	size_t size;
 	unsigned char rec[];
@@ -79,13 +80,13 @@ static void deliver(struct pgn_reorder *ro, struct reorder_backend *b, const str
 	ro->deliver(ro->arg, rec, size);
 }
 
-/* Delivers what @b held from its due number on, and the rest too when
- * @all (the missing ones were lost). */
-static void deliver_held(struct pgn_reorder *ro, struct reorder_backend *b, int all)
+/* Delivers what @b held from its due number on, and, past a missing one,
+ * what has waited since before drain @before (the missing were lost). */
+static void deliver_held(struct pgn_reorder *ro, struct reorder_backend *b, unsigned before)
 {
 	struct held *h;
 
-	while ((h = b->held) && (all || h->id.seq == b->next)) {
+	while ((h = b->held) && (h->id.seq == b->next || h->since < before)) {
 		b->held = h->next;
 		deliver(ro, b, &h->id, h->rec, h->size);
 		free(h);
@@ -97,7 +98,7 @@ static void drop_backend(struct pgn_reorder *ro, uint32_t pid)
 	struct reorder_backend *b = pgn_pidtab_take(&ro->backends, pid);
 
 	if (b)
-		deliver_held(ro, b, 1);
+		deliver_held(ro, b, ~0u);
 	free(b);
 }
 
@@ -120,12 +121,14 @@ static struct reorder_backend *backend_of(struct pgn_reorder *ro, const struct r
 }
 
 /* Keeps a copy of an early record in @b's list, by sequence number. */
-static int hold(struct reorder_backend *b, const struct rec_id *id, const void *rec, size_t size)
+static int hold(struct pgn_reorder *ro, struct reorder_backend *b, const struct rec_id *id,
+		const void *rec, size_t size)
 {
 	struct held *h = malloc(sizeof(*h) + size), **at = &b->held;
 
 	if (!h)
 		return -1;
+	h->since = ro->drains;
 	h->id = *id;
 	h->size = size;
 	memcpy(h->rec, rec, size);
@@ -145,7 +148,7 @@ void pgn_reorder_push(struct pgn_reorder *ro, const void *rec, size_t size)
 		ro->deliver(ro->arg, rec, size);
 		return;
 	}
-	if (id.seq > b->next && !hold(b, &id, rec, size))
+	if (id.seq > b->next && !hold(ro, b, &id, rec, size))
 		return;
 	deliver(ro, b, &id, rec, size);
 	deliver_held(ro, b, 0);
@@ -153,14 +156,14 @@ void pgn_reorder_push(struct pgn_reorder *ro, const void *rec, size_t size)
 		drop_backend(ro, id.pid);
 }
 
-void pgn_reorder_release(struct pgn_reorder *ro)
+static void release_before(struct pgn_reorder *ro, unsigned before)
 {
 	uint32_t pid, *ended = malloc(ro->backends.used * sizeof(*ended) + 1);
 	size_t pos = 0, n = 0;
 	void *b;
 
 	while (pgn_pidtab_next(&ro->backends, &pos, &pid, &b)) {
-		deliver_held(ro, b, 1);
+		deliver_held(ro, b, before);
 		if (((struct reorder_backend *)b)->ended && ended)
 			ended[n++] = pid;
 	}
@@ -170,13 +173,23 @@ void pgn_reorder_release(struct pgn_reorder *ro)
 	free(ended);
 }
 
+void pgn_reorder_release(struct pgn_reorder *ro)
+{
+	release_before(ro, ro->drains++);
+}
+
+void pgn_reorder_flush(struct pgn_reorder *ro)
+{
+	release_before(ro, ~0u);
+}
+
 void pgn_reorder_free(struct pgn_reorder *ro)
 {
 	size_t pos = 0;
 	uint32_t pid;
 	void *b;
 
-	pgn_reorder_release(ro);
+	pgn_reorder_flush(ro);
 	while (pgn_pidtab_next(&ro->backends, &pos, &pid, &b))
 		free(b);
 	pgn_pidtab_clear(&ro->backends);

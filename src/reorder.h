@@ -17,6 +17,7 @@ struct pgn_reorder {
 	struct pgn_pidtab backends;	/* by pid: struct reorder_backend */
 	pgn_deliver_fn deliver;
 	void *arg;
+	unsigned drains;	/* pgn_reorder_release calls so far */
 };
 
 void pgn_reorder_init(struct pgn_reorder *ro, pgn_deliver_fn deliver, void *arg);
@@ -24,10 +25,14 @@ void pgn_reorder_init(struct pgn_reorder *ro, pgn_deliver_fn deliver, void *arg)
  * follows), keeps a copy otherwise. Records that are not a backend's
  * statement, endpoint or session (malformed) are delivered at once. */
 void pgn_reorder_push(struct pgn_reorder *ro, const void *rec, size_t size);
-/* Every stage was flushed and the buffer drained, so what is still
- * missing was lost (and counted by the kernel): delivers everything held,
- * each backend's in order. */
+/* Every stage was flushed and the buffer drained: what was missing
+ * already at the previous call was lost (and counted by the kernel), so
+ * what waited for it is delivered, each backend's in order. Not what
+ * began to wait since: its predecessor may have been staged on a CPU
+ * whose stage was flushed just before it (the next drain brings it). */
 void pgn_reorder_release(struct pgn_reorder *ro);
+/* Everything held, now (the end of tracing), then frees. */
+void pgn_reorder_flush(struct pgn_reorder *ro);
 void pgn_reorder_free(struct pgn_reorder *ro);
 
 #endif

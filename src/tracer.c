@@ -685,10 +685,12 @@ void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
 	tr->rep = rep;
 	if (tr->rb)
 		drain(tr);
+	pgn_reorder_flush(&tr->ro);	/* nothing more comes but from the exit hook */
 	flush_open_backends(tr, rep);
 	detach_exit(tr);
 	if (tr->rb)
 		drain(tr);
+	pgn_reorder_flush(&tr->ro);
 	rep->sum.lost_records = tr->skel->bss->lost_records;
 	rep->sum.lost_backends = tr->skel->bss->lost_backends;
 	rep->sum.wire_lost = tr->skel->bss->wire_lost;
