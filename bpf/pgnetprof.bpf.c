@@ -35,7 +35,7 @@ const volatile __u8 laddr_len = 0;	/* 4 or 16 */
 const volatile __u8 raddr_len = 0;
 const volatile __u16 filter_lport = 0;	/* host byte order; 0: any */
 const volatile __u16 filter_rport = 0;
-const volatile __u64 wake_bytes = PGN_BUFFER_DEFAULT / 4;	/* a quarter of the ring */
+const volatile __u64 wake_bytes = PGN_BUFFER_MIN / 4;	/* a quarter of the ring */
 
 __u64 lost_records = 0;
 __u64 lost_backends = 0;	/* no memory for a backend's state */
@@ -44,7 +44,7 @@ __u32 stage_off = 0;		/* set by userspace: records go out one by one */
 /* Sized by userspace (--buffer-size) before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, PGN_BUFFER_DEFAULT);
+	__uint(max_entries, PGN_BUFFER_MIN);
 } events SEC(".maps");
 
 /*

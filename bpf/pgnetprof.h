@@ -2,11 +2,12 @@
 #ifndef PGNETPROF_H
 #define PGNETPROF_H
 
+#include "usdt.h"	/* the probe sets */
+
 /* Upper bound of captured SQL text; --query-max picks up to this. */
 #define PGN_QUERY_MAX 8192
 
 /* The record ring buffer (--buffer-size): a power of two in this range. */
-#define PGN_BUFFER_DEFAULT (2u << 20)
 #define PGN_BUFFER_MIN (64u << 10)
 #define PGN_BUFFER_MAX (1u << 30)
 
@@ -17,6 +18,7 @@ enum pgn_record_type {
 	PGN_REC_BATCH = 4,
 	PGN_REC_ENCRYPTED = 5,
 	PGN_REC_ANSWER = 6,
+	PGN_REC_SESSION_OPEN = 7,	/* userspace's: a session still open at the end */
 };
 
 /* --probes wire: a session became encrypted (TLS, GSS), so its messages
@@ -50,14 +52,6 @@ struct pgn_staged {
  * goes out alone. */
 #define PGN_STAGE_SIZE 16384
 #define PGN_STAGE_REC_MAX 2048
-
-/* Which USDT probes mark statements (see --probes). */
-enum pgn_probe_set {
-	PGN_PROBES_STATUS = 0,	/* statement__status: both protocols, 2 hits/simple stmt */
-	PGN_PROBES_QUERY = 1,	/* query__start/query__done: simple protocol only */
-	PGN_PROBES_FULL = 2,	/* status + query__execute__start/done: executor time */
-	PGN_PROBES_WIRE = 3,	/* no probe: the protocol read in the socket hooks */
-};
 
 enum pgn_protocol {
 	PGN_PROTO_SIMPLE = 0,

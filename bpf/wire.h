@@ -15,6 +15,7 @@
 #ifndef PGNETPROF_WIRE_H
 #define PGNETPROF_WIRE_H
 
+#include "messages.h"
 #include "pgnetprof.h"
 
 /* Messages a recv may hold that one walk looks at; past them the framing
@@ -56,15 +57,18 @@ static inline __u32 pgn_be32(const __u8 *p)
 
 /* Sets of message types as one test each: bit (type - 'B'). */
 #define PGN_WIRE_BIT(c) (1ull << ((c) - 'B'))
-/* The client's that make statements ('B'ind, 'E'xecute, 'F'unctionCall,
- * 'P'arse, 'Q'uery) and end cycles ('S'ync). */
-#define PGN_WIRE_REQUESTS (PGN_WIRE_BIT('B') | PGN_WIRE_BIT('E') | PGN_WIRE_BIT('F') | \
-			   PGN_WIRE_BIT('P') | PGN_WIRE_BIT('Q') | PGN_WIRE_BIT('S'))
-/* The server's that end an execution's response (CommandComplete,
- * ErrorResponse, EmptyQueryResponse, PortalSuspended) or a cycle
- * (ReadyForQuery). */
-#define PGN_WIRE_ANSWERS (PGN_WIRE_BIT('C') | PGN_WIRE_BIT('E') | PGN_WIRE_BIT('I') | \
-			  PGN_WIRE_BIT('s') | PGN_WIRE_BIT('Z'))
+/* from the catalogue (probes/messages.h): the client's that make
+ * statements or end cycles, and the server's that end responses */
+#define PGN_WIRE_IS_FRONTEND_REQUEST 1
+#define PGN_WIRE_IS_BACKEND_ANSWER 2
+#define PGN_WIRE_IS_FRONTEND_ANSWER 0
+#define PGN_WIRE_IS_BACKEND_REQUEST 0
+#define PGN_WIRE_REQUEST_BIT(dir, type, name, role) | \
+	(PGN_WIRE_IS_##dir##_##role == 1 ? PGN_WIRE_BIT(type) : 0)
+#define PGN_WIRE_ANSWER_BIT(dir, type, name, role) | \
+	(PGN_WIRE_IS_##dir##_##role == 2 ? PGN_WIRE_BIT(type) : 0)
+#define PGN_WIRE_REQUESTS (0 PGN_PROTOCOL_MESSAGES(PGN_WIRE_REQUEST_BIT))
+#define PGN_WIRE_ANSWERS (0 PGN_PROTOCOL_MESSAGES(PGN_WIRE_ANSWER_BIT))
 
 static inline int pgn_wire_wanted(__u64 wanted, __u8 type)
 {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,86 +41,39 @@ static const char doc[] =
 
 static const char args_doc[] = "[POSTGRES_BINARY]";
 
-enum {
-	OPT_LPORT = 0x100,
-	OPT_BACKEND,
-	OPT_PROBES,
-	OPT_MIN_BYTES,
-	OPT_MIN_DURATION,
-	OPT_QUERY_MAX,
-	OPT_BUFFER_SIZE,
-	OPT_LOAD_ONLY,
-	OPT_STORE,
-	OPT_INIT_STORE,
-	OPT_STORE_HOST,
-	OPT_STORE_BUFFER,
-	OPT_STORE_WAIT,
-	OPT_HIST,
-	OPT_MODEL,
-	OPT_QUANTILE,
-	OPT_TOP,
-	OPT_SORT,
-	OPT_REDACT,
-};
-
-static const char *const metric_names[] = { "", "response", "exec", "rtt", "tx-bytes", "rx-bytes" };
-static const char *const sort_names[] = { "bytes", "calls", "rx", "tx", "time", "p99", "wait" };
-
-static const struct argp_option opts[] = {
-	{ "format", 'f', "FORMAT", 0, "text (default), json (JSON Lines, one object per record), requests (pt-tcp-model's first-stage lines: id start end elapsed IP:port) or none (records only to --store)", 0 },
-	{ "duration", 'd', "SECS", 0, "trace for SECS seconds, then flush and exit", 0 },
-	{ "query-max", OPT_QUERY_MAX, "BYTES", 0, "longest SQL text kept per statement (default 2048, at most 8191)", 0 },
-	{ "buffer-size", OPT_BUFFER_SIZE, "SIZE", 0, "kernel ring buffer holding records until pgnetprof reads them: a power of two from 64K to 1G (suffix K, M or G; default 2M). A bigger one rides out longer stalls of pgnetprof (see lost_records) but costs the backends more per statement, its memory being colder in the CPU caches; a much smaller one wakes pgnetprof too often", 0 },
-	{ "backend", OPT_BACKEND, "NAME", 0, "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint", 0 },
-	{ "probes", OPT_PROBES, "SET", 0, "what marks statements: USDT probes status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution); or wire: no probe, the protocol's messages read in the socket hooks (chosen when the binary has no USDT probes; an encrypted session gets the statement probes attached to its backend alone)", 0 },
-	{ "load-only", OPT_LOAD_ONLY, NULL, 0, "load the chosen backend's programs (the kernel verifies them), attach nothing, exit", 0 },
-	{ NULL, 0, NULL, 0, "Filters:", 1 },
-	{ "pid", 'p', "PID", 0, "only this backend, or this postmaster and its children (of the traced binary)", 1 },
-	{ "laddr", 'a', "ADDR", 0, "only clients connected to this local (server) address", 1 },
-	{ "raddr", 'A', "ADDR", 0, "only clients from this remote address", 1 },
-	{ "lport", OPT_LPORT, "PORT", 0, "only connections to this local (server) port", 1 },
-	{ "rport", 'P', "PORT", 0, "only connections from this remote (client) port", 1 },
-	{ "ipv4", '4', NULL, 0, "only IPv4 clients", 1 },
-	{ "ipv6", '6', NULL, 0, "only IPv6 clients", 1 },
-	{ "min-bytes", OPT_MIN_BYTES, "BYTES", 0, "only statements moving at least BYTES (rx + tx)", 1 },
-	{ "min-duration", OPT_MIN_DURATION, "TIME", 0, "only statements whose response time is at least TIME (units ns, us, ms, s; default ms; at most a day)", 1 },
-	{ "redact", OPT_REDACT, NULL, 0, "show and store statement texts with every constant and comment hidden ($1, or ? where libpg_query cannot parse them), utility statements included: no literal, no password", 1 },
-	{ NULL, 0, NULL, 0, "Analyses (instead of a record per statement; the summary goes to stderr):", 2 },
-	{ "hist", OPT_HIST, "METRIC", 0, "log2 histogram of response (first request byte to last response byte), exec, rtt (srtt), tx-bytes or rx-bytes per statement, like bcc's tcprtt", 2 },
-	{ "interval", 'i', "SECS", 0, "with --hist or --top: print every SECS seconds (default: once, at exit)", 2 },
-	{ "timestamp", 'T', NULL, 0, "with --hist: print the time before each interval's histograms", 2 },
-	{ "milliseconds", 'm', NULL, 0, "with --hist: times in milliseconds (default microseconds)", 2 },
-	{ "byladdr", 'b', NULL, 0, "with --hist: one histogram per local (server) address", 2 },
-	{ "byraddr", 'B', NULL, 0, "with --hist: one histogram per remote (client) address", 2 },
-	{ "extension", 'e', NULL, 0, "with --hist: the average in each histogram's header", 2 },
-	{ "model", OPT_MODEL, "SECS", 0, "pt-tcp-model's per-interval lines (ts concurrency throughput arrivals completions busy_time weighted_time sum_time variance_mean quantile_time obs_time) every SECS seconds (fractions allowed)", 2 },
-	{ "quantile", OPT_QUANTILE, "Q", 0, "with --model: the quantile of quantile_time (default 0.99)", 2 },
-	{ "top", OPT_TOP, "N", 0, "the N normalized statements (fingerprints) costing most: calls, rx/tx bytes, mean and p99 response, tx_wait share", 2 },
-	{ "sort", OPT_SORT, "KEY", 0, "with --top: bytes (default), calls, rx, tx, time (total response), p99 or wait", 2 },
-	{ NULL, 0, NULL, 0, "Results database:", 3 },
-	{ "store", OPT_STORE, "CONNINFO", 0, "also insert every record into the pgnetprof schema of this PostgreSQL database (libpq conninfo or URI; PG* environment variables apply); checked before tracing starts", 3 },
-	{ "init-store", OPT_INIT_STORE, "CONNINFO", 0, "create or upgrade the pgnetprof schema in this database, then exit (needs no root)", 3 },
-	{ "store-buffer", OPT_STORE_BUFFER, "ROWS", 0, "rows kept in memory while the results database is away (default 100000); beyond that rows are dropped and counted", 3 },
-	{ "store-wait", OPT_STORE_WAIT, "SECS", 0, "at exit, how long to wait for an absent or hung results database before dropping what is buffered (default 10; a hung one then takes at most 3 s more)", 3 },
-	{ "store-host", OPT_STORE_HOST, "NAME", 0, "the host column of stored rows (default: this machine's host name)", 3 },
-	{ NULL, 0, NULL, 0, "Other:", 4 },
-	{ "verbose", 'v', NULL, 0, "show libbpf's debug output, and how the probes read the statement text", 4 },
-	{},
-};
-
 static const char *const backend_names[] = {
 	[PGN_BACKEND_AUTO] = "auto",
 	[PGN_BACKEND_FEXIT] = "fexit",
 	[PGN_BACKEND_TRACEPOINT] = "tracepoint",
 	[PGN_BACKEND_KPROBE] = "kprobe",
+	NULL,
+};
+
+const struct pgn_probe_set_info pgn_probe_sets[] = {
+#define PGN_PROBE_SET_ROW(id, name, attaches, per_backend, fallback) \
+	{ name, attaches, per_backend, PGN_PROBES_##fallback },
+	PGN_PROBE_SETS(PGN_PROBE_SET_ROW)
+#undef PGN_PROBE_SET_ROW
 };
 
 static const char *const probe_set_names[] = {
-	[PGN_PROBES_STATUS] = "status",
-	[PGN_PROBES_QUERY] = "query",
-	[PGN_PROBES_FULL] = "full",
-	[PGN_PROBES_WIRE] = "wire",
+#define PGN_PROBE_SET_NAME(id, name, attaches, per_backend, fallback) name,
+	PGN_PROBE_SETS(PGN_PROBE_SET_NAME)
+#undef PGN_PROBE_SET_NAME
+	NULL,
 };
+
+static const char *const format_names[] = {
+	[PGN_FORMAT_TEXT] = "text",
+	[PGN_FORMAT_JSON] = "json",
+	[PGN_FORMAT_NONE] = "none",
+	[PGN_FORMAT_REQUESTS] = "requests",
+	NULL,
+};
+
+/* the empty name is NONE, which cannot be asked for */
+static const char *const metric_names[] = { "", "response", "exec", "rtt", "tx-bytes", "rx-bytes", NULL };
+static const char *const sort_names[] = { "bytes", "calls", "rx", "tx", "time", "p99", "wait", NULL };
 
 const char *pgn_backend_name(enum pgn_hook_backend b)
 {
@@ -131,16 +85,193 @@ const char *pgn_probe_set_name(unsigned set)
 	return probe_set_names[set];
 }
 
-static int lookup_name(const char *const *names, size_t n, const char *arg)
+/* How an option's argument becomes a field of struct pgn_options. */
+enum option_kind {
+	OPTION_HEADER,		/* a group's title, no option */
+	OPTION_FLAG,		/* sets a bool */
+	OPTION_UINT,		/* an integer in [min, max] */
+	OPTION_NUMBER,		/* a double in [lo, hi] */
+	OPTION_NAME,		/* one of names[]: its index */
+	OPTION_TEXT,		/* a non-empty string */
+	OPTION_ADDR,		/* an IPv4 or IPv6 address */
+	OPTION_DURATION,	/* a number with a unit, in ns */
+	OPTION_SIZE,		/* bytes with K, M or G: the ring buffer */
+	OPTION_ONE_OF,		/* sets value; another of its group is an error */
+};
+
+enum { OPT_LONG_ONLY = 0x100 };	/* keys of long-only options count up from here */
+
+/* One row per option: it gives argp its entry (--help), the man page its
+ * item, and the parser what to check and where to put the value. */
+struct option_row {
+	const char *name;
+	int key;		/* the short option, or 0: long only */
+	const char *arg;
+	int group;
+	enum option_kind kind;
+	size_t off, size;	/* the field */
+	const char *what;	/* how errors name it */
+	unsigned long long min, max;
+	double lo, hi;
+	const char *const *names;
+	const char *expect;	/* errors' "expected ..." where not derived */
+	int value;		/* OPTION_ONE_OF */
+	size_t given;		/* a bool set when the option is given; 0: none */
+	const char *init;	/* the default, as an argument would give it */
+	const char *doc;
+};
+
+#define FIELD(f) .off = offsetof(struct pgn_options, f), .size = sizeof(((struct pgn_options *)0)->f)
+#define GIVEN(f) .given = offsetof(struct pgn_options, f)
+#define HEADER(g, title) { .group = g, .kind = OPTION_HEADER, .doc = title }
+
+static const struct option_row rows[] = {
+	{ "format", 'f', "FORMAT", 0, OPTION_NAME, FIELD(format), "format", .names = format_names, GIVEN(format_set),
+	  .init = "text",
+	  .doc = "text (default), json (JSON Lines, one object per record), requests (pt-tcp-model's first-stage lines: id start end elapsed IP:port) or none (records only to --store)" },
+	{ "duration", 'd', "SECS", 0, OPTION_UINT, FIELD(duration_s), "duration", 1, UINT_MAX,
+	  .doc = "trace for SECS seconds, then flush and exit" },
+	{ "query-max", 0, "BYTES", 0, OPTION_UINT, FIELD(query_max), "--query-max", 1, PGN_QUERY_MAX - 1,
+	  .init = "2048",
+	  .doc = "longest SQL text kept per statement (default 2048, at most 8191)" },
+	{ "buffer-size", 0, "SIZE", 0, OPTION_SIZE, FIELD(buffer_size), "--buffer-size",
+	  .init = "2M",
+	  .doc = "kernel ring buffer holding records until pgnetprof reads them: a power of two from 64K to 1G (suffix K, M or G; default 2M). A bigger one rides out longer stalls of pgnetprof (see lost_records) but costs the backends more per statement, its memory being colder in the CPU caches; a much smaller one wakes pgnetprof too often" },
+	{ "backend", 0, "NAME", 0, OPTION_NAME, FIELD(backend), "backend", .names = backend_names,
+	  .init = "auto",
+	  .doc = "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint" },
+	{ "probes", 0, "SET", 0, OPTION_NAME, FIELD(probe_set), "probe set", .names = probe_set_names, GIVEN(probes_given),
+	  .init = "status",
+	  .doc = "what marks statements: USDT probes status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution); or wire: no probe, the protocol's messages read in the socket hooks (chosen when the binary has no USDT probes; an encrypted session gets the statement probes attached to its backend alone)" },
+	{ "load-only", 0, NULL, 0, OPTION_FLAG, FIELD(load_only),
+	  .doc = "load the chosen backend's programs (the kernel verifies them), attach nothing, exit" },
+
+	HEADER(1, "Filters:"),
+	{ "pid", 'p', "PID", 1, OPTION_UINT, FIELD(pid), "pid", 1, INT_MAX,
+	  .doc = "only this backend, or this postmaster and its children (of the traced binary)" },
+	{ "laddr", 'a', "ADDR", 1, OPTION_ADDR, FIELD(laddr), .doc = "only clients connected to this local (server) address" },
+	{ "raddr", 'A', "ADDR", 1, OPTION_ADDR, FIELD(raddr), .doc = "only clients from this remote address" },
+	{ "lport", 0, "PORT", 1, OPTION_UINT, FIELD(lport), "port", 0, 65535,
+	  .doc = "only connections to this local (server) port" },
+	{ "rport", 'P', "PORT", 1, OPTION_UINT, FIELD(rport), "port", 0, 65535,
+	  .doc = "only connections from this remote (client) port" },
+	{ "ipv4", '4', NULL, 1, OPTION_ONE_OF, FIELD(family), "-4 and -6", .value = AF_INET, .doc = "only IPv4 clients" },
+	{ "ipv6", '6', NULL, 1, OPTION_ONE_OF, FIELD(family), "-4 and -6", .value = AF_INET6, .doc = "only IPv6 clients" },
+	{ "min-bytes", 0, "BYTES", 1, OPTION_UINT, FIELD(min_bytes), "--min-bytes", 0, ULLONG_MAX,
+	  .doc = "only statements moving at least BYTES (rx + tx)" },
+	{ "min-duration", 0, "TIME", 1, OPTION_DURATION, FIELD(min_duration_ns),
+	  .doc = "only statements whose response time is at least TIME (units ns, us, ms, s; default ms; at most a day)" },
+	{ "redact", 0, NULL, 1, OPTION_FLAG, FIELD(redact),
+	  .doc = "show and store statement texts with every constant and comment hidden ($1, or ? where libpg_query cannot parse them), utility statements included: no literal, no password" },
+
+	HEADER(2, "Analyses (instead of a record per statement; the summary goes to stderr):"),
+	{ "hist", 0, "METRIC", 2, OPTION_NAME, FIELD(hist.metric), "--hist metric", .names = metric_names,
+	  .doc = "log2 histogram of response (first request byte to last response byte), exec, rtt (srtt), tx-bytes or rx-bytes per statement, like bcc's tcprtt" },
+	{ "interval", 'i', "SECS", 2, OPTION_UINT, FIELD(interval_s), "interval", 1, 86400,
+	  .doc = "with --hist or --top: print every SECS seconds (default: once, at exit)" },
+	{ "timestamp", 'T', NULL, 2, OPTION_FLAG, FIELD(hist.timestamps),
+	  .doc = "with --hist: print the time before each interval's histograms" },
+	{ "milliseconds", 'm', NULL, 2, OPTION_FLAG, FIELD(hist.ms),
+	  .doc = "with --hist: times in milliseconds (default microseconds)" },
+	{ "byladdr", 'b', NULL, 2, OPTION_ONE_OF, FIELD(hist.by), "-b and -B", .value = 'b',
+	  .doc = "with --hist: one histogram per local (server) address" },
+	{ "byraddr", 'B', NULL, 2, OPTION_ONE_OF, FIELD(hist.by), "-b and -B", .value = 'B',
+	  .doc = "with --hist: one histogram per remote (client) address" },
+	{ "extension", 'e', NULL, 2, OPTION_FLAG, FIELD(hist.extension),
+	  .doc = "with --hist: the average in each histogram's header" },
+	{ "model", 0, "SECS", 2, OPTION_NUMBER, FIELD(model.interval_s), "--model", .lo = 0.001, .hi = 86400,
+	  .doc = "pt-tcp-model's per-interval lines (ts concurrency throughput arrivals completions busy_time weighted_time sum_time variance_mean quantile_time obs_time) every SECS seconds (fractions allowed)" },
+	{ "quantile", 0, "Q", 2, OPTION_NUMBER, FIELD(model.quantile), "--quantile", .lo = 1e-9, .hi = 1,
+	  .expect = "a number in (0, 1], e.g. .99", GIVEN(quantile_set),
+	  .init = "0.99",
+	  .doc = "with --model: the quantile of quantile_time (default 0.99)" },
+	{ "top", 0, "N", 2, OPTION_UINT, FIELD(top.n), "--top", 1, 100000,
+	  .doc = "the N normalized statements (fingerprints) costing most: calls, rx/tx bytes, mean and p99 response, tx_wait share" },
+	{ "sort", 0, "KEY", 2, OPTION_NAME, FIELD(top.sort), "--sort", .names = sort_names, GIVEN(sort_set),
+	  .doc = "with --top: bytes (default), calls, rx, tx, time (total response), p99 or wait" },
+
+	HEADER(3, "Results database:"),
+	{ "store", 0, "CONNINFO", 3, OPTION_TEXT, FIELD(store), "CONNINFO",
+	  .expect = "give a libpq connection string or URI, e.g. 'host=db dbname=metrics' or postgresql://db/metrics",
+	  .doc = "also insert every record into the pgnetprof schema of this PostgreSQL database (libpq conninfo or URI; PG* environment variables apply); checked before tracing starts" },
+	{ "init-store", 0, "CONNINFO", 3, OPTION_TEXT, FIELD(init_store), "CONNINFO",
+	  .expect = "give a libpq connection string or URI, e.g. 'host=db dbname=metrics' or postgresql://db/metrics",
+	  .doc = "create or upgrade the pgnetprof schema in this database, then exit (needs no root)" },
+	{ "store-buffer", 0, "ROWS", 3, OPTION_UINT, FIELD(store_buffer), "--store-buffer", 1, 100000000,
+	  .init = "100000",
+	  .doc = "rows kept in memory while the results database is away (default 100000); beyond that rows are dropped and counted" },
+	{ "store-wait", 0, "SECS", 3, OPTION_UINT, FIELD(store_wait_s), "--store-wait", 0, 3600,
+	  .init = "10",
+	  .doc = "at exit, how long to wait for an absent or hung results database before dropping what is buffered (default 10; a hung one then takes at most 3 s more)" },
+	{ "store-host", 0, "NAME", 3, OPTION_TEXT, FIELD(store_host), "--store-host",
+	  .doc = "the host column of stored rows (default: this machine's host name)" },
+
+	HEADER(4, "Other:"),
+	{ "verbose", 'v', NULL, 4, OPTION_FLAG, FIELD(verbose),
+	  .doc = "show libbpf's debug output, and how the probes read the statement text" },
+};
+
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+/* argp's key of a row: its short option, or one of its own */
+static int row_key(size_t i)
 {
-	for (size_t i = 0; i < n; i++)
-		if (names[i] && !strcmp(names[i], arg))
+	return rows[i].key ? rows[i].key : OPT_LONG_ONLY + (int)i;
+}
+
+static void set_uint(struct pgn_options *o, const struct option_row *r, unsigned long long v)
+{
+	void *p = (char *)o + r->off;
+
+	switch (r->size) {
+	case 1: *(uint8_t *)p = v; break;
+	case 2: *(uint16_t *)p = v; break;
+	case 4: *(uint32_t *)p = v; break;
+	default: *(uint64_t *)p = v; break;
+	}
+}
+
+static unsigned long long get_uint(const struct pgn_options *o, const struct option_row *r)
+{
+	const void *p = (const char *)o + r->off;
+
+	switch (r->size) {
+	case 1: return *(const uint8_t *)p;
+	case 2: return *(const uint16_t *)p;
+	case 4: return *(const uint32_t *)p;
+	default: return *(const uint64_t *)p;
+	}
+}
+
+/* "a, b or c", the names that can be given */
+static const char *names_list(const char *const *names)
+{
+	static char buf[256];
+	size_t n = 0, len = 0;
+
+	for (size_t i = 0; names[i]; i++)
+		n += !!*names[i];
+	buf[0] = 0;
+	for (size_t i = 0, k = 0; names[i]; i++) {
+		if (!*names[i])
+			continue;
+		k++;
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s", names[i],
+				k + 1 == n ? " or " : k < n ? ", " : "");
+	}
+	return buf;
+}
+
+static int lookup_name(const char *const *names, const char *arg)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (*names[i] && !strcmp(names[i], arg))
 			return (int)i;
 	return -1;
 }
 
-static unsigned long long parse_uint(struct argp_state *st, const char *what,
-				     const char *arg, unsigned long long max)
+static unsigned long long parse_uint(struct argp_state *st, const char *what, const char *arg,
+				     unsigned long long min, unsigned long long max)
 {
 	char *end;
 	unsigned long long v;
@@ -148,8 +279,8 @@ static unsigned long long parse_uint(struct argp_state *st, const char *what,
 	errno = 0;
 	v = strtoull(arg, &end, 10);
 	/* strtoull takes " -1" as 2^64 - 1: digits only */
-	if (errno || !isdigit((unsigned char)arg[0]) || *end || v > max)
-		argp_error(st, "invalid %s '%s': expected an integer from 0 to %llu", what, arg, max);
+	if (errno || !isdigit((unsigned char)arg[0]) || *end || v < min || v > max)
+		argp_error(st, "invalid %s '%s': expected an integer from %llu to %llu", what, arg, min, max);
 	return v;
 }
 
@@ -186,16 +317,18 @@ static void parse_addr(struct argp_state *st, const char *arg, struct pgn_addr_f
 	f->set = true;
 }
 
-static double parse_fraction(struct argp_state *st, const char *what, const char *arg,
-			     double min, double max)
+static double parse_number(struct argp_state *st, const struct option_row *r, const char *arg)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(v) || v < min || v > max)
-		argp_error(st, "invalid %s '%s': expected a number from %g to %g", what, arg, min, max);
+	if (errno || end == arg || *end || !isfinite(v) || v < r->lo || v > r->hi) {
+		if (r->expect)
+			argp_error(st, "invalid %s '%s': expected %s", r->what, arg, r->expect);
+		argp_error(st, "invalid %s '%s': expected a number from %g to %g", r->what, arg, r->lo, r->hi);
+	}
 	return v;
 }
 
@@ -221,166 +354,121 @@ bad:
 	return 0;
 }
 
+/* st: NULL for a default, which cannot fail */
+static void parse_row(struct argp_state *st, struct pgn_options *o, const struct option_row *r,
+		      const char *arg)
+{
+	void *field = (char *)o + r->off;
+	int i;
+
+	switch (r->kind) {
+	case OPTION_HEADER:
+		break;
+	case OPTION_FLAG:
+		*(bool *)field = true;
+		break;
+	case OPTION_UINT:
+		set_uint(o, r, parse_uint(st, r->what, arg, r->min, r->max));
+		break;
+	case OPTION_NUMBER:
+		*(double *)field = parse_number(st, r, arg);
+		break;
+	case OPTION_NAME:
+		i = lookup_name(r->names, arg);
+		if (i < 0)
+			argp_error(st, "invalid %s '%s': expected %s", r->what, arg, names_list(r->names));
+		set_uint(o, r, i);
+		break;
+	case OPTION_TEXT:
+		if (!*arg)
+			argp_error(st, "empty %s%s%s", r->what, r->expect ? ": " : "", r->expect ? r->expect : "");
+		*(const char **)field = arg;
+		break;
+	case OPTION_ADDR:
+		parse_addr(st, arg, field);
+		break;
+	case OPTION_DURATION:
+		*(uint64_t *)field = parse_duration_ns(st, arg);
+		break;
+	case OPTION_SIZE:
+		*(uint32_t *)field = parse_buffer_size(st, arg);
+		break;
+	case OPTION_ONE_OF:
+		if (get_uint(o, r) && get_uint(o, r) != (unsigned long long)r->value)
+			argp_error(st, "%s exclude each other", r->what);
+		set_uint(o, r, r->value);
+		break;
+	}
+	if (r->given && st)
+		*(bool *)((char *)o + r->given) = true;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	struct pgn_options *o = st->input;
-	int i;
 
-	switch (key) {
-	case 'f':
-		if (!strcmp(arg, "text"))
-			o->format = PGN_FORMAT_TEXT;
-		else if (!strcmp(arg, "json"))
-			o->format = PGN_FORMAT_JSON;
-		else if (!strcmp(arg, "none"))
-			o->format = PGN_FORMAT_NONE;
-		else if (!strcmp(arg, "requests"))
-			o->format = PGN_FORMAT_REQUESTS;
-		else
-			argp_error(st, "invalid format '%s': expected text, json, requests or none", arg);
-		o->format_set = true;
-		break;
-	case 'd':
-		o->duration_s = parse_uint(st, "duration", arg, UINT_MAX);
-		if (!o->duration_s)
-			argp_error(st, "invalid duration '0': give at least 1 second");
-		break;
-	case OPT_QUERY_MAX:
-		o->query_max = parse_uint(st, "--query-max", arg, PGN_QUERY_MAX - 1);
-		if (!o->query_max)
-			argp_error(st, "invalid --query-max '0': give at least 1 byte");
-		break;
-	case OPT_BUFFER_SIZE:
-		o->buffer_size = parse_buffer_size(st, arg);
-		break;
-	case OPT_BACKEND:
-		i = lookup_name(backend_names, 4, arg);
-		if (i < 0)
-			argp_error(st, "invalid backend '%s': expected auto, kprobe, fexit or tracepoint", arg);
-		o->backend = i;
-		break;
-	case OPT_PROBES:
-		i = lookup_name(probe_set_names, 4, arg);
-		if (i < 0)
-			argp_error(st, "invalid probe set '%s': expected status, query, full or wire", arg);
-		o->probe_set = i;
-		o->probes_given = true;
-		break;
-	case OPT_LOAD_ONLY:
-		o->load_only = true;
-		break;
-	case 'p':
-		o->pid = parse_uint(st, "pid", arg, INT_MAX);
-		if (o->pid <= 0)
-			argp_error(st, "invalid pid '%s'", arg);
-		break;
-	case 'a':
-		parse_addr(st, arg, &o->laddr);
-		break;
-	case 'A':
-		parse_addr(st, arg, &o->raddr);
-		break;
-	case OPT_LPORT:
-		o->lport = parse_uint(st, "port", arg, 65535);
-		break;
-	case 'P':
-		o->rport = parse_uint(st, "port", arg, 65535);
-		break;
-	case '4':
-	case '6':
-		if (o->family)
-			argp_error(st, "-4 and -6 exclude each other");
-		o->family = key == '4' ? AF_INET : AF_INET6;
-		break;
-	case OPT_MIN_BYTES:
-		o->min_bytes = parse_uint(st, "--min-bytes", arg, ULLONG_MAX);
-		break;
-	case OPT_MIN_DURATION:
-		o->min_duration_ns = parse_duration_ns(st, arg);
-		break;
-	case OPT_STORE:
-	case OPT_INIT_STORE:
-		if (!*arg)
-			argp_error(st, "empty CONNINFO: give a libpq connection string or URI, e.g. 'host=db dbname=metrics' or postgresql://db/metrics");
-		*(key == OPT_STORE ? &o->store : &o->init_store) = arg;
-		break;
-	case OPT_STORE_HOST:
-		if (!*arg)
-			argp_error(st, "empty --store-host");
-		o->store_host = arg;
-		break;
-	case OPT_STORE_BUFFER:
-		o->store_buffer = parse_uint(st, "--store-buffer", arg, 100000000);
-		if (!o->store_buffer)
-			argp_error(st, "invalid --store-buffer '0': give at least 1 row");
-		break;
-	case OPT_STORE_WAIT:
-		o->store_wait_s = parse_uint(st, "--store-wait", arg, 3600);
-		break;
-	case OPT_HIST:
-		i = lookup_name(metric_names, 6, arg);
-		if (i <= 0)
-			argp_error(st, "invalid --hist metric '%s': expected response, exec, rtt, tx-bytes or rx-bytes", arg);
-		o->hist_metric = i;
-		break;
-	case 'i':
-		o->interval_s = parse_uint(st, "interval", arg, 86400);
-		if (!o->interval_s)
-			argp_error(st, "invalid interval '0': give at least 1 second");
-		break;
-	case 'T':
-		o->timestamps = true;
-		break;
-	case 'm':
-		o->hist_ms = true;
-		break;
-	case 'b':
-	case 'B':
-		if (o->hist_by && o->hist_by != key)
-			argp_error(st, "-b and -B exclude each other");
-		o->hist_by = key;
-		break;
-	case 'e':
-		o->extension = true;
-		break;
-	case OPT_MODEL:
-		o->model_s = parse_fraction(st, "--model", arg, 0, 86400);
-		if (o->model_s < 0.001)
-			argp_error(st, "invalid --model '%s': give an interval of at least 0.001 seconds", arg);
-		break;
-	case OPT_QUANTILE:
-		o->quantile = parse_fraction(st, "--quantile", arg, 0, 1);
-		if (o->quantile <= 0)
-			argp_error(st, "invalid --quantile '%s': expected a number in (0, 1], e.g. .99", arg);
-		o->quantile_set = true;
-		break;
-	case OPT_TOP:
-		o->top_n = parse_uint(st, "--top", arg, 100000);
-		if (!o->top_n)
-			argp_error(st, "invalid --top '0': give at least 1");
-		break;
-	case OPT_SORT:
-		i = lookup_name(sort_names, 7, arg);
-		if (i < 0)
-			argp_error(st, "invalid --sort '%s': expected bytes, calls, rx, tx, time, p99 or wait", arg);
-		o->top_sort = i;
-		o->sort_set = true;
-		break;
-	case OPT_REDACT:
-		o->redact = true;
-		break;
-	case 'v':
-		o->verbose = true;
-		break;
-	case ARGP_KEY_ARG:
-		if (o->binary)
-			argp_error(st, "unexpected argument '%s': give one POSTGRES_BINARY", arg);
-		o->binary = arg;
-		break;
-	default:
+	for (size_t i = 0; i < NROWS; i++)
+		if (rows[i].kind != OPTION_HEADER && row_key(i) == key) {
+			parse_row(st, o, &rows[i], arg);
+			return 0;
+		}
+	if (key != ARGP_KEY_ARG)
 		return ARGP_ERR_UNKNOWN;
-	}
+	if (o->binary)
+		argp_error(st, "unexpected argument '%s': give one POSTGRES_BINARY", arg);
+	o->binary = arg;
 	return 0;
+}
+
+/* argp's table, from the rows */
+static const struct argp_option *argp_options(void)
+{
+	static struct argp_option opts[NROWS + 1];
+
+	for (size_t i = 0; i < NROWS; i++) {
+		opts[i].name = rows[i].name;
+		opts[i].key = rows[i].kind == OPTION_HEADER ? 0 : row_key(i);
+		opts[i].arg = rows[i].arg;
+		opts[i].doc = rows[i].doc;
+		opts[i].group = rows[i].group;
+	}
+	return opts;
+}
+
+/* roff: a backslash doubled, a hyphen as the minus options are written with */
+static void man_text(FILE *f, const char *s, int minus)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", f);
+		else if (*s == '-' && minus)
+			fputs("\\-", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+void pgn_options_man(FILE *f)
+{
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct option_row *r = &rows[i];
+
+		if (r->kind == OPTION_HEADER) {	/* "Filters:" */
+			fprintf(f, ".SS %.*s\n", (int)strcspn(r->doc, ":"), r->doc);
+			continue;
+		}
+		fputs(".TP\n", f);
+		if (r->key)
+			fprintf(f, "\\fB\\-%c\\fR, ", r->key);
+		fputs("\\fB\\-\\-", f);
+		man_text(f, r->name, 1);
+		fputs("\\fR", f);
+		if (r->arg)
+			fprintf(f, "=\\fI%s\\fR", r->arg);
+		fputc('\n', f);
+		man_text(f, r->doc, 0);
+		fputs(".\n", f);
+	}
 }
 
 static void usage_error(const char *msg)
@@ -392,19 +480,19 @@ static void usage_error(const char *msg)
 /* One output at a time, and each option with the output it shapes. */
 static void check_analyses(const struct pgn_options *o)
 {
-	int n = !!o->hist_metric + (o->model_s > 0) + !!o->top_n;
+	int n = !!o->hist.metric + (o->model.interval_s > 0) + !!o->top.n;
 
 	if (n > 1)
 		usage_error("--hist, --model and --top exclude each other: run one pgnetprof per analysis");
 	if (n && o->format_set)
 		usage_error("--hist, --model and --top print their own output: drop -f (records still go to --store)");
-	if (!o->hist_metric && (o->timestamps || o->hist_ms || o->hist_by || o->extension))
+	if (!o->hist.metric && (o->hist.timestamps || o->hist.ms || o->hist.by || o->hist.extension))
 		usage_error("-T, -m, -b, -B and -e shape --hist histograms: add --hist METRIC");
-	if (o->interval_s && !o->hist_metric && !o->top_n)
+	if (o->interval_s && !o->hist.metric && !o->top.n)
 		usage_error("-i sets the interval of --hist or --top (--model takes its own SECS)");
-	if (o->quantile_set && !(o->model_s > 0))
+	if (o->quantile_set && !(o->model.interval_s > 0))
 		usage_error("--quantile is for --model");
-	if (o->sort_set && !o->top_n)
+	if (o->sort_set && !o->top.n)
 		usage_error("--sort orders --top: add --top N");
 }
 
@@ -428,17 +516,14 @@ static void check_consistency(struct pgn_options *o)
 
 void pgn_options_parse(int argc, char **argv, struct pgn_options *o)
 {
-	static const struct argp argp = { opts, parse_opt, args_doc, doc, NULL, NULL, NULL };
+	const struct argp argp = { argp_options(), parse_opt, args_doc, doc, NULL, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));
-	o->query_max = 2048;
-	o->buffer_size = PGN_BUFFER_DEFAULT;
-	o->backend = PGN_BACKEND_AUTO;
-	o->probe_set = PGN_PROBES_STATUS;
-	o->store_buffer = 100000;
-	o->store_wait_s = 10;
-	o->quantile = 0.99;
+	for (size_t i = 0; i < NROWS; i++)
+		if (rows[i].init)
+			parse_row(NULL, o, &rows[i], rows[i].init);
 	argp_err_exit_status = 2;
 	argp_parse(&argp, argc, argv, 0, NULL, o);
 	check_consistency(o);
+	o->hist.interval_s = o->top.interval_s = o->interval_s;
 }

@@ -3,7 +3,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
+
+#include "analysis.h"
+#include "usdt.h"
 
 enum pgn_hook_backend {
 	PGN_BACKEND_AUTO = 0,
@@ -17,25 +21,6 @@ enum pgn_format {
 	PGN_FORMAT_JSON,
 	PGN_FORMAT_NONE,	/* records only to --store */
 	PGN_FORMAT_REQUESTS,	/* pt-tcp-model's first stage */
-};
-
-enum pgn_metric {
-	PGN_METRIC_NONE = 0,
-	PGN_METRIC_RESPONSE,
-	PGN_METRIC_EXEC,
-	PGN_METRIC_RTT,
-	PGN_METRIC_TX_BYTES,
-	PGN_METRIC_RX_BYTES,
-};
-
-enum pgn_top_sort {
-	PGN_SORT_BYTES = 0,
-	PGN_SORT_CALLS,
-	PGN_SORT_RX,
-	PGN_SORT_TX,
-	PGN_SORT_TIME,		/* total response time */
-	PGN_SORT_P99,
-	PGN_SORT_WAIT,
 };
 
 struct pgn_addr_filter {
@@ -66,18 +51,12 @@ struct pgn_options {
 	size_t store_buffer;
 	unsigned store_wait_s;
 	bool load_only;
-	/* analyses */
-	enum pgn_metric hist_metric;	/* --hist */
-	bool hist_ms;			/* -m */
-	char hist_by;			/* 'b', 'B' or 0 */
-	bool extension;			/* -e */
-	bool timestamps;		/* -T */
-	unsigned interval_s;		/* -i; 0: at exit */
-	double model_s;			/* --model; 0: off */
-	double quantile;
+	/* analyses: one at a time (see analysis.h) */
+	struct pgn_hist_config hist;
+	struct pgn_model_config model;
+	struct pgn_top_config top;
+	unsigned interval_s;	/* -i, of --hist or --top */
 	bool quantile_set;
-	unsigned top_n;			/* --top; 0: off */
-	enum pgn_top_sort top_sort;
 	bool sort_set;
 	bool redact;
 	bool verbose;
@@ -85,6 +64,18 @@ struct pgn_options {
 
 /* Parses argv; on bad input prints why and exits with status 2. */
 void pgn_options_parse(int argc, char **argv, struct pgn_options *o);
+/* The OPTIONS section of the manual page, in roff, from the same table
+ * as --help. */
+void pgn_options_man(FILE *f);
+
+/* The probe sets (probes/usdt.h), by enum pgn_probe_set. */
+struct pgn_probe_set_info {
+	const char *name;
+	unsigned attaches;	/* PGN_USDT_BIT()s attached to every process */
+	unsigned per_backend;	/* ... to an encrypted backend alone */
+	unsigned fallback;	/* the set to suggest when a probe is missing */
+};
+extern const struct pgn_probe_set_info pgn_probe_sets[];
 
 const char *pgn_backend_name(enum pgn_hook_backend b);
 const char *pgn_probe_set_name(unsigned set);

@@ -11,19 +11,19 @@
 #include <bpf/libbpf.h>
 
 #include "analysis.h"
+#include "clock.h"
 #include "options.h"
 #include "report.h"
 #include "store.h"
 #include "target.h"
 #include "tracer.h"
 
-int pgn_libbpf_quiet;
 static bool verbose;
 static volatile sig_atomic_t exiting;
 
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (pgn_libbpf_quiet || (level == LIBBPF_DEBUG && !verbose))
+	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -36,10 +36,7 @@ static void on_signal(int sig)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return pgn_mono_ns() / 1e9;
 }
 
 #define PGN_CAP_SYS_ADMIN 21
@@ -140,10 +137,37 @@ static int follow_replaced(struct pgn_target *t)
 	return pgn_target_open(proc, t);
 }
 
+/* The probes a set attaches that the binary lacks, named ("a and b"). */
+static const char *missing_probes(unsigned missing)
+{
+	static char buf[256];
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < PGN_USDT_COUNT; i++) {
+		if (!(missing & (1u << i)))
+			continue;
+		missing &= ~(1u << i);
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s", pgn_usdt_name(i), missing ? " and " : "");
+	}
+	return buf;
+}
+
+/* Whether the binary has every probe some USDT set needs. */
+static bool usable_usdt_set(const struct pgn_target *t)
+{
+	for (int i = 0; i < PGN_PROBE_SET_COUNT; i++)
+		if (pgn_probe_sets[i].attaches && !(pgn_probe_sets[i].attaches & ~t->probes))
+			return true;
+	return false;
+}
+
 static int resolve_target(struct pgn_options *o, struct pgn_target *t)
 {
 	char path[4096];
 	const char *bin = o->binary;
+	const struct pgn_probe_set_info *set;
+	unsigned missing;
 
 	if (!bin) {
 		if (pgn_target_find_running(path, sizeof(path)))
@@ -152,36 +176,24 @@ static int resolve_target(struct pgn_options *o, struct pgn_target *t)
 	}
 	if (pgn_target_open(bin, t) || follow_replaced(t))
 		return -1;
-	if (!o->probes_given && !t->has_status && !t->has_query) {
+	if (!o->probes_given && !usable_usdt_set(t)) {
 		fprintf(stderr, "pgnetprof: %s has no USDT probes (built without --enable-dtrace): statements are found in the protocol's messages (--probes wire)\n",
 			t->path);
 		o->probe_set = PGN_PROBES_WIRE;
 	}
-	if ((o->probe_set == PGN_PROBES_STATUS || o->probe_set == PGN_PROBES_FULL) && !t->has_status) {
-		fprintf(stderr, "pgnetprof: %s lacks the probe statement__status needed by --probes %s; try --probes wire\n",
-			t->path, pgn_probe_set_name(o->probe_set));
+	set = &pgn_probe_sets[o->probe_set];
+	missing = set->attaches & ~t->probes;
+	if (missing) {
+		fprintf(stderr, "pgnetprof: %s lacks the probe%s %s needed by --probes %s; try --probes %s\n",
+			t->path, missing & (missing - 1) ? "s" : "", missing_probes(missing), set->name,
+			pgn_probe_sets[set->fallback].name);
 		return -1;
 	}
-	if (o->probe_set == PGN_PROBES_FULL && t->execute_probes != 3) {
-		fprintf(stderr, "pgnetprof: %s lacks query__execute__start/done needed by --probes full; try --probes status\n", t->path);
-		return -1;
-	}
-	if (o->probe_set == PGN_PROBES_QUERY && !t->has_query) {
-		fprintf(stderr, "pgnetprof: %s lacks query__start/query__done needed by --probes query; try --probes status\n", t->path);
-		return -1;
-	}
-	if (o->verbose && o->probe_set != PGN_PROBES_WIRE)
-		say_text_arg(o->probe_set == PGN_PROBES_QUERY ? "query__start" : "statement__status",
-			     o->probe_set == PGN_PROBES_QUERY ? t->query_text_reg : t->status_text_reg);
+	if (o->verbose)
+		for (int i = 0; i < PGN_USDT_COUNT; i++)
+			if (set->attaches & (1u << i) && pgn_usdt_carries_text(i))
+				say_text_arg(pgn_usdt_name(i), t->text_reg[i]);
 	return 0;
-}
-
-static int64_t real_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /*
@@ -193,14 +205,11 @@ static int64_t real_now_ns(void)
 
 static void tick(struct pgn_tracer *tr, struct pgn_report *rep)
 {
-	const struct pgn_output *out = rep->out;
 	int64_t settled = 0;
 
-	if (!out || !out->tick)
-		return;
-	if (out->needs_settled)
-		settled = (int64_t)pgn_tracer_settled(tr, rep) + rep->mono_to_real_ns - PGN_SETTLE_NS;
-	out->tick(rep->f, real_now_ns(), settled);
+	if (pgn_report_needs_settled(rep))
+		settled = (int64_t)pgn_tracer_settled(tr) + rep->mono_to_real_ns - PGN_SETTLE_NS;
+	pgn_report_tick(rep, pgn_real_ns(), settled);
 }
 
 static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn_report *rep)
@@ -209,7 +218,7 @@ static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn
 	int n;
 
 	while (!exiting) {
-		n = pgn_tracer_poll(tr, rep, 100);
+		n = pgn_tracer_poll(tr, 100);
 		if (n < 0) {
 			fprintf(stderr, "pgnetprof: reading the ring buffer failed: %s\n", strerror(-n));
 			break;
@@ -224,12 +233,10 @@ static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn
 				"to follow a restarted server, give its new postmaster's pid, or no -p\n", o->pid);
 			break;
 		}
-		fflush(rep->f);
+		fflush(stdout);
 	}
-	pgn_tracer_finish(tr, rep);
+	pgn_tracer_finish(tr, &rep->sum);
 	pgn_report_finish(rep);
-	if (rep->out && rep->out->finish)
-		rep->out->finish(rep->f);
 	rep->sum.seconds = now_s() - start;
 }
 
@@ -254,29 +261,28 @@ static struct pgn_store *open_store(const struct pgn_options *o)
 	return pgn_store_open(&c);
 }
 
+/* What goes to stdout: records, or an analysis of them; NULL: none. */
 static const struct pgn_output *output_of(const struct pgn_options *o, int64_t now_ns)
 {
-	if (o->hist_metric)
-		return pgn_hist_output(o, now_ns);
-	if (o->model_s > 0)
-		return pgn_model_output(o);
-	if (o->top_n)
-		return pgn_top_output(o, now_ns);
+	if (o->hist.metric)
+		return pgn_hist_output(&o->hist, now_ns);
+	if (o->model.interval_s > 0)
+		return pgn_model_output(&o->model);
+	if (o->top.n)
+		return pgn_top_output(&o->top, now_ns);
 	switch (o->format) {
 	case PGN_FORMAT_JSON: return &pgn_output_json;
-	case PGN_FORMAT_REQUESTS: return pgn_requests_output(o);
+	case PGN_FORMAT_REQUESTS: return pgn_requests_output();
 	case PGN_FORMAT_NONE: return NULL;
 	default: return &pgn_output_text;
 	}
 }
 
-static void print_summary(const struct pgn_report *rep)
+static void print_summary(const struct pgn_output *out, const struct pgn_summary *s)
 {
-	const struct pgn_summary *s = &rep->sum;
-
 	/* analyses keep stdout for their own lines */
-	if (rep->out && rep->out->summary)
-		rep->out->summary(stdout, s);
+	if (out && out->summary)
+		out->summary(stdout, s);
 	else
 		pgn_output_text.summary(stderr, s);
 	if (s->lost_records)
@@ -302,6 +308,7 @@ int main(int argc, char **argv)
 	struct pgn_target t;
 	struct pgn_tracer *tr = NULL;
 	struct pgn_store *store = NULL;
+	const struct pgn_output *out;
 	struct pgn_report rep;
 	int err;
 
@@ -329,7 +336,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	tr = pgn_tracer_start(&o, &t);
+	pgn_report_init(&rep);
+	tr = pgn_tracer_start(&o, &t, pgn_report_deliver, &rep);
 	if (!tr) {
 		err = 1;
 		goto cleanup;
@@ -343,23 +351,24 @@ int main(int argc, char **argv)
 	/* Only this thread writes the report: stdio's per-call locking (taken
 	 * once the --store writer thread exists) is most of its cost. */
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
-	pgn_report_init(&rep, output_of(&o, real_now_ns()), stdout);
 	rep.redact = o.redact;
 	rep.executor_times = o.probe_set == PGN_PROBES_FULL;
 	rep.min_bytes = o.min_bytes;
 	rep.min_duration_ns = o.min_duration_ns;
-	rep.store = store;
-	rep.sum.store = !!store;
+	out = output_of(&o, pgn_real_ns());
+	pgn_report_add_sink(&rep, out, stdout);
 	if (store && pgn_store_start(store, pgn_tracer_forget, tr)) {
 		err = 1;
 		goto cleanup;
 	}
+	if (store) {	/* the report closes it */
+		pgn_report_add_sink(&rep, &pgn_output_store, store);
+		store = NULL;
+	}
 	fprintf(stderr, "Tracing PostgreSQL %s (backend %s, probes %s)... Hit Ctrl-C to end.\n",
 		t.path, pgn_backend_name(pgn_tracer_backend(tr)), pgn_probe_set_name(o.probe_set));
 	trace(tr, &o, &rep);
-	pgn_store_close(store, &rep.sum.stored, &rep.sum.store_dropped);
-	store = NULL;
-	print_summary(&rep);
+	print_summary(out, &rep.sum);
 	err = 0;
 cleanup:
 	pgn_store_close(store, NULL, NULL);

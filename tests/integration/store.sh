@@ -117,7 +117,7 @@ ok $? "every stored row equals its printed record, field by field ($n records)"
 eq "summary: stored = printed records" "$(jq 'select(.type == "summary") | .stored' "$WORK/out")" "$n"
 eq "summary: nothing dropped" "$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")" 0
 
-# --- one field table (src/fields.h): the JSON keys, the stored columns (and
+# --- one field table (src/out/fields.h): the JSON keys, the stored columns (and
 # the store's own: host, client_addr, a session's open) and README's field
 # tables name the same fields --------------------------------------------------
 readme_fields() {	# readme_fields FROM TO: the first column's names between two lines

@@ -3,14 +3,15 @@
 # site names (as in PostgreSQL's pgstat_report_activity), or through
 # libbpf's argument spec when it is anywhere else (here a stack slot):
 # either way every statement comes out with its text and exact bytes.
-# probes/usdt-target fires the postgresql provider's probes like a backend.
+# tests/fixtures/usdt-target fires the postgresql provider's probes like a
+# backend.
 source "$TESTS_DIR/lib.sh"
 
-PROBES_DIR=$(cd "$(dirname "$PGNETPROF")/../probes" && pwd)
+FIXTURES=$(cd "$(dirname "$PGNETPROF")/../tests/fixtures" && pwd)
 QUERY="select abalance from pgbench_accounts where aid = 42"
 
 for target in usdt-target usdt-target-mem; do
-	bin=$PROBES_DIR/$target
+	bin=$FIXTURES/$target
 	[ -x "$bin" ] || bail "$bin not built (make check builds it)"
 	case $target in
 	usdt-target) how="read from the register at pt_regs offset [0-9]*" ;;

@@ -1,4 +1,4 @@
-/* Pipelined executions held until their answers (src/answers.c). */
+/* Pipelined executions held until their answers (src/record/answers.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

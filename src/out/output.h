@@ -65,19 +65,26 @@ struct pgn_summary {
 	double seconds;
 };
 
-/* Printed records (text, json), or analyses of statements (histograms,
- * model, top), which have no session and summary of their own but a tick
- * after every poll and a finish. */
+/* Where reported records go: printed (text, json), aggregated by an
+ * analysis (histograms, model, top: no session or summary of their own,
+ * but a tick after every poll), or stored (--store). ctx is the sink's
+ * own: the FILE a printer writes, the store's handle. */
 struct pgn_output {
-	void (*statement)(FILE *f, const struct pgn_stmt_view *v);
-	void (*session)(FILE *f, const struct pgn_session_view *v);
-	void (*summary)(FILE *f, const struct pgn_summary *s);
+	void (*statement)(void *ctx, const struct pgn_stmt_view *v);
+	void (*session)(void *ctx, const struct pgn_session_view *v);
+	void (*summary)(void *ctx, const struct pgn_summary *s);
 	/* now_ns (epoch); settled_ns: no statement arriving earlier is still
 	 * to come, but for one that runs longer than pgnetprof waits for it
-	 * (computed only for an output that sets needs_settled) */
-	void (*tick)(FILE *f, int64_t now_ns, int64_t settled_ns);
-	void (*finish)(FILE *f);
+	 * (computed only when a sink sets needs_settled) */
+	void (*tick)(void *ctx, int64_t now_ns, int64_t settled_ns);
+	/* tracing ended: write out what is held, add its counts to *s */
+	void (*finish)(void *ctx, struct pgn_summary *s);
 	int needs_settled;
+};
+
+struct pgn_sink {
+	const struct pgn_output *out;
+	void *ctx;
 };
 
 extern const struct pgn_output pgn_output_text;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "analysis.h"
+#include "clock.h"
 #include "escape.h"
 #include "rank.h"
 
@@ -17,7 +18,7 @@ struct group {
 };
 
 static struct {
-	const struct pgn_options *o;
+	struct pgn_top_config c;
 	int64_t next_ns, since_ns;
 	struct group *tab;	/* open addressing, a power of two */
 	size_t cap, n;
@@ -52,8 +53,9 @@ static int grow_table(void)
 	return 0;
 }
 
-static void top_statement(FILE *f, const struct pgn_stmt_view *v)
+static void top_statement(void *ctx, const struct pgn_stmt_view *v)
 {
+	FILE *f = ctx;
 	uint64_t key = strtoull(v->fingerprint, NULL, 16) | 1;	/* never 0 */
 	struct group *g;
 
@@ -85,7 +87,7 @@ static uint64_t p99(const struct group *g)
 
 static uint64_t sort_value(const struct group *g)
 {
-	switch (ts.o->top_sort) {
+	switch (ts.c.sort) {
 	case PGN_SORT_CALLS: return g->calls;
 	case PGN_SORT_RX: return g->rx;
 	case PGN_SORT_TX: return g->tx;
@@ -125,11 +127,11 @@ static void print_table(FILE *f, int64_t now_ns)
 	qsort(rows, n, sizeof(*rows), by_cost);
 	strftime(hms, sizeof(hms), "%H:%M:%S", localtime_r(&now, &tm));
 	fprintf(f, "\n%s  top %u of %zu normalized statements by %s, %llu executions in %.1f s\n", hms,
-		ts.o->top_n, n, sort_label[ts.o->top_sort], (unsigned long long)ts.statements,
+		ts.c.n, n, sort_label[ts.c.sort], (unsigned long long)ts.statements,
 		(now_ns - ts.since_ns) / 1e9);
 	fprintf(f, "%-16s %8s %12s %12s %11s %11s %7s  %s\n", "FINGERPRINT", "CALLS", "RX_BYTES",
 		"TX_BYTES", "MEAN_RESP", "P99_RESP", "TX_WAIT", "QUERY");
-	for (size_t i = 0; i < n && i < ts.o->top_n; i++) {
+	for (size_t i = 0; i < n && i < ts.c.n; i++) {
 		struct group *g = rows[i];
 
 		fprintf(f, "%-16s %8llu %12llu %12llu %9.3fms %9.3fms %6.1f%%  ", g->fingerprint,
@@ -155,21 +157,23 @@ static void reset(int64_t now_ns)
 	ts.since_ns = now_ns;
 }
 
-static void top_tick(FILE *f, int64_t now_ns, int64_t settled_ns)
+static void top_tick(void *ctx, int64_t now_ns, int64_t settled_ns)
 {
+	FILE *f = ctx;
+
 	(void)settled_ns;
-	if (!pgn_interval_due(&ts.next_ns, ts.o->interval_s, now_ns))
+	if (!pgn_interval_due(&ts.next_ns, ts.c.interval_s, now_ns))
 		return;
 	print_table(f, now_ns);
 	reset(now_ns);
 }
 
-static void top_finish(FILE *f)
+static void top_finish(void *ctx, struct pgn_summary *s)
 {
-	struct timespec now;
+	FILE *f = ctx;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	print_table(f, now.tv_sec * 1000000000LL + now.tv_nsec);
+	(void)s;
+	print_table(f, pgn_real_ns());
 	reset(0);
 	free(ts.tab);
 	ts.tab = NULL;
@@ -182,10 +186,10 @@ static const struct pgn_output top_output = {
 	.finish = top_finish,
 };
 
-const struct pgn_output *pgn_top_output(const struct pgn_options *o, int64_t now_ns)
+const struct pgn_output *pgn_top_output(const struct pgn_top_config *c, int64_t now_ns)
 {
-	ts.o = o;
+	ts.c = *c;
 	ts.since_ns = now_ns;
-	ts.next_ns = o->interval_s ? now_ns + o->interval_s * 1000000000LL : 0;
+	ts.next_ns = c->interval_s ? now_ns + c->interval_s * 1000000000LL : 0;
 	return &top_output;
 }

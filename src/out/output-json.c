@@ -71,8 +71,9 @@ static void opt(FILE *f, const char *k, const char *s)
 		key(f, k), fputs("null", f);
 }
 
-static void json_statement(FILE *f, const struct pgn_stmt_view *v)
+static void json_statement(void *ctx, const struct pgn_stmt_view *v)
 {
+	FILE *f = ctx;
 	const struct pgn_stmt_rec *r = v->r;
 	const struct pgn_traffic *t = &r->t;
 
@@ -81,8 +82,9 @@ static void json_statement(FILE *f, const struct pgn_stmt_view *v)
 	fputs("}\n", f);
 }
 
-static void json_session(FILE *f, const struct pgn_session_view *v)
+static void json_session(void *ctx, const struct pgn_session_view *v)
 {
+	FILE *f = ctx;
 	const struct pgn_session_rec *r = v->r;
 
 	fputs("{\"type\":\"session\"", f);
@@ -90,8 +92,10 @@ static void json_session(FILE *f, const struct pgn_session_view *v)
 	fputs("}\n", f);
 }
 
-static void json_summary(FILE *f, const struct pgn_summary *s)
+static void json_summary(void *ctx, const struct pgn_summary *s)
 {
+	FILE *f = ctx;
+
 	fputs("{\"type\":\"summary\"", f);
 	fprintf(f, ",\"seconds\":%.3f", s->seconds);
 	num(f, "statements", s->statements);

@@ -33,8 +33,9 @@ static void print_request(const struct pgn_model_request *r, uint64_t id, void *
 	free((void *)c);
 }
 
-static void model_statement(FILE *f, const struct pgn_stmt_view *v)
+static void model_statement(void *ctx, const struct pgn_stmt_view *v)
 {
+	FILE *f = ctx;
 	struct request_client *c = NULL;
 
 	model_out = f;
@@ -52,16 +53,21 @@ static void model_statement(FILE *f, const struct pgn_stmt_view *v)
 		      (v->completion_ns - v->arrival_ns) / 1e9, c);
 }
 
-static void model_tick(FILE *f, int64_t now_ns, int64_t settled_ns)
+static void model_tick(void *ctx, int64_t now_ns, int64_t settled_ns)
 {
+	FILE *f = ctx;
+
 	(void)now_ns;
 	model_out = f;
 	pgn_model_advance(&model, settled_ns / 1e9);
 	fflush(f);
 }
 
-static void model_finish(FILE *f)
+static void model_finish(void *ctx, struct pgn_summary *s)
 {
+	FILE *f = ctx;
+
+	(void)s;
 	model_out = f;
 	pgn_model_finish(&model);
 	if (model.failed)
@@ -76,16 +82,15 @@ static const struct pgn_output model_output = {
 	.needs_settled = 1,
 };
 
-const struct pgn_output *pgn_model_output(const struct pgn_options *o)
+const struct pgn_output *pgn_model_output(const struct pgn_model_config *c)
 {
-	pgn_model_init(&model, o->model_s, o->quantile);
+	pgn_model_init(&model, c->interval_s, c->quantile);
 	model.on_interval = print_interval;
 	return &model_output;
 }
 
-const struct pgn_output *pgn_requests_output(const struct pgn_options *o)
+const struct pgn_output *pgn_requests_output(void)
 {
-	(void)o;
 	pgn_model_init(&model, 1, 0.99);
 	model.on_interval = NULL;
 	model.on_arrival = print_request;

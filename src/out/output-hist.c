@@ -11,7 +11,7 @@
 #define MAX_KEYS 1024
 
 static struct {
-	const struct pgn_options *o;
+	struct pgn_hist_config c;
 	int64_t next_ns;	/* next periodic print; 0: only at exit */
 	struct keyed {
 		char key[64];
@@ -23,9 +23,9 @@ static struct {
 
 static uint64_t metric_value(const struct pgn_stmt_view *v)
 {
-	uint64_t ms = hs.o->hist_ms;
+	uint64_t ms = hs.c.ms;
 
-	switch (hs.o->hist_metric) {
+	switch (hs.c.metric) {
 	case PGN_METRIC_RESPONSE: return v->response_ns / (ms ? 1000000 : 1000);
 	case PGN_METRIC_EXEC: return v->exec_ns / (ms ? 1000000 : 1000);
 	case PGN_METRIC_RTT: return v->r->srtt_us / (ms ? 1000 : 1);
@@ -36,9 +36,9 @@ static uint64_t metric_value(const struct pgn_stmt_view *v)
 
 static const char *unit(void)
 {
-	if (hs.o->hist_metric == PGN_METRIC_TX_BYTES || hs.o->hist_metric == PGN_METRIC_RX_BYTES)
+	if (hs.c.metric == PGN_METRIC_TX_BYTES || hs.c.metric == PGN_METRIC_RX_BYTES)
 		return "bytes";
-	return hs.o->hist_ms ? "msecs" : "usecs";
+	return hs.c.ms ? "msecs" : "usecs";
 }
 
 static struct pgn_hist *hist_of(const char *key)
@@ -56,9 +56,10 @@ static struct pgn_hist *hist_of(const char *key)
 	return &t[hs.n++].h;
 }
 
-static void hist_statement(FILE *f, const struct pgn_stmt_view *v)
+static void hist_statement(void *ctx, const struct pgn_stmt_view *v)
 {
-	const char *key = hs.o->hist_by == 'b' ? v->laddr : hs.o->hist_by == 'B' ? v->raddr : "";
+	FILE *f = ctx;
+	const char *key = hs.c.by == 'b' ? v->laddr : hs.c.by == 'B' ? v->raddr : "";
 	struct pgn_hist *h = hist_of(key);
 
 	(void)f;
@@ -80,7 +81,7 @@ static void print_all(FILE *f)
 	struct tm tm;
 
 	fputc('\n', f);
-	if (hs.o->timestamps) {
+	if (hs.c.timestamps) {
 		strftime(ts, sizeof(ts), "%H:%M:%S", localtime_r(&now, &tm));
 		fprintf(f, "%-8s\n", ts);
 	}
@@ -88,13 +89,13 @@ static void print_all(FILE *f)
 	for (size_t i = 0; i < hs.n; i++) {
 		const struct pgn_hist *h = &hs.tab[i].h;
 
-		if (hs.o->hist_by == 'b')
+		if (hs.c.by == 'b')
 			fprintf(f, "Local Address = %s ", hs.tab[i].key);
-		else if (hs.o->hist_by == 'B')
+		else if (hs.c.by == 'B')
 			fprintf(f, "Remote Address = %s ", hs.tab[i].key);
 		else
 			fputs("All Addresses = ****** ", f);
-		if (hs.o->extension)
+		if (hs.c.extension)
 			fprintf(f, "[AVG %llu]", (unsigned long long)(h->count ? h->sum / h->count : 0));
 		fputc('\n', f);
 		pgn_hist_print(f, h, unit());
@@ -107,15 +108,20 @@ static void print_all(FILE *f)
 	fflush(f);
 }
 
-static void hist_tick(FILE *f, int64_t now_ns, int64_t settled_ns)
+static void hist_tick(void *ctx, int64_t now_ns, int64_t settled_ns)
 {
+	FILE *f = ctx;
+
 	(void)settled_ns;
-	if (pgn_interval_due(&hs.next_ns, hs.o->interval_s, now_ns))
+	if (pgn_interval_due(&hs.next_ns, hs.c.interval_s, now_ns))
 		print_all(f);
 }
 
-static void hist_finish(FILE *f)
+static void hist_finish(void *ctx, struct pgn_summary *s)
 {
+	FILE *f = ctx;
+
+	(void)s;
 	print_all(f);
 	free(hs.tab);
 	hs.tab = NULL;
@@ -127,9 +133,9 @@ static const struct pgn_output hist_output = {
 	.finish = hist_finish,
 };
 
-const struct pgn_output *pgn_hist_output(const struct pgn_options *o, int64_t now_ns)
+const struct pgn_output *pgn_hist_output(const struct pgn_hist_config *c, int64_t now_ns)
 {
-	hs.o = o;
-	hs.next_ns = o->interval_s ? now_ns + o->interval_s * 1000000000LL : 0;
+	hs.c = *c;
+	hs.next_ns = c->interval_s ? now_ns + c->interval_s * 1000000000LL : 0;
 	return &hist_output;
 }

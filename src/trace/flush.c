@@ -4,7 +4,7 @@
 
 #include "flush.h"
 
-static struct pgn_report *flush_report;
+static struct pgn_reorder *flush_ro;
 static const struct pgn_text *flush_text;
 static __u64 flush_now;
 
@@ -27,20 +27,22 @@ static void pgn_emit_stmt(struct pgn_backend *b)
 
 	if (b->stmt.query_len >= PGN_QUERY_MAX)
 		b->stmt.query_len = PGN_QUERY_MAX - 1;
+	b->stmt.seq = b->seq++;
 	memcpy(&r, &b->stmt, sizeof(b->stmt));
 	memcpy(r.query, flush_text->q, r.query_len);
 	r.query[r.query_len] = 0;
-	pgn_report_record(flush_report, &r, sizeof(r), 1);
+	pgn_reorder_push(flush_ro, &r, sizeof(r));
 }
 
 static int pgn_emit_endpoint(struct pgn_backend *b)
 {
 	struct pgn_endpoint_rec r = {
 		.type = PGN_REC_ENDPOINT, .pid = b->sess.pid,
-		.proc_start_ns = b->sess.proc_start_ns, .ep = b->sess.ep,
+		.proc_start_ns = b->sess.proc_start_ns, .ep = b->sess.ep, .seq = b->seq++,
 	};
 
-	return pgn_report_record(flush_report, &r, sizeof(r), 1);
+	pgn_reorder_push(flush_ro, &r, sizeof(r));
+	return 0;
 }
 
 static void pgn_emit_answer(struct pgn_backend *b, __u64 done_ns, __u64 last_tx_ns, __u8 skip_follows)
@@ -49,27 +51,28 @@ static void pgn_emit_answer(struct pgn_backend *b, __u64 done_ns, __u64 last_tx_
 
 	pgn_answer_fill(&r, b, done_ns, last_tx_ns, skip_follows);
 	b->seq++;
-	pgn_report_record(flush_report, &r, sizeof(r), 1);
+	pgn_reorder_push(flush_ro, &r, sizeof(r));
 }
 
 static void pgn_emit_session(struct pgn_backend *b)
 {
-	b->sess.type = PGN_REC_SESSION;
-	pgn_report_record(flush_report, &b->sess, sizeof(b->sess), 1);
+	b->sess.type = PGN_REC_SESSION_OPEN;
+	b->sess.seq = b->seq++;
+	pgn_reorder_push(flush_ro, &b->sess, sizeof(b->sess));
 }
 
 void pgn_flush_backend(struct pgn_backend *b, const struct pgn_text *text, __u64 now_ns,
-		       int query_probes, struct pgn_report *rep)
+		       int query_probes, struct pgn_reorder *ro)
 {
 	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) != PGN_B_HAVE_SOCK)
 		return;
 	/* still running when we stop: not a failure, just unfinished */
 	if (b->state == PGN_ST_ACTIVE && !query_probes)
 		b->state = PGN_ST_CLOSING;
-	flush_report = rep;
+	flush_ro = ro;
 	flush_text = text;
 	flush_now = now_ns;
 	pgn_on_exit(b, now_ns, query_probes);
-	flush_report = NULL;
+	flush_ro = NULL;
 	flush_text = NULL;
 }

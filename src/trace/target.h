@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "usdt.h"
+
 /* The PostgreSQL binary being traced. */
 struct pgn_target {
 	char path[4096];
@@ -12,13 +14,16 @@ struct pgn_target {
 	uint64_t mnt_kdev;	/* the device of the mount holding it: an overlayfs
 				 * reports its layer's in st_dev, execs see its own */
 	uint64_t ino;
-	bool has_status;	/* statement__status */
-	bool has_query;		/* query__start and query__done */
-	bool has_abort;		/* transaction__abort */
-	unsigned execute_probes;	/* query__execute__start (1), query__execute__done (2) */
-	int status_text_reg;	/* pt_regs offset of statement__status's text at every site, or -1 (usdt-arg.h) */
-	int query_text_reg;	/* the same for query__start */
+	unsigned probes;	/* PGN_USDT_BIT() of each probe it has (probes/usdt.h) */
+	/* a text probe's: the pt_regs offset of its text at every site, or -1
+	 * (see usdt-arg.h) */
+	int text_reg[PGN_USDT_COUNT];
 };
+
+/* "statement__status" and so on (probes/usdt.h); whether its first
+ * argument is the statement's text */
+const char *pgn_usdt_name(enum pgn_usdt p);
+bool pgn_usdt_carries_text(enum pgn_usdt p);
 
 /* Each returns 0, or prints why to stderr and returns -1. */
 int pgn_target_find_running(char *path, size_t len);

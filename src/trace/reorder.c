@@ -5,6 +5,7 @@
 #include <linux/types.h>
 
 #include "pgnetprof.h"
+#include "record.h"
 #include "reorder.h"
 
 struct reorder_backend {
@@ -14,55 +15,13 @@ struct reorder_backend {
 	struct held *held;	/* early arrivals, by sequence number */
 };
 
-struct rec_id {
-	uint32_t pid;
-	uint32_t seq;
-	uint64_t proc_start_ns;
-	int last;		/* the session record: nothing follows */
-};
-
 struct held {
 	struct held *next;
 	unsigned since;		/* ro->drains when it began to wait */
-	struct rec_id id;
+	struct pgn_rec_id id;
 	size_t size;
 	unsigned char rec[];
 };
-
-static int record_id(const void *rec, size_t size, struct rec_id *id)
-{
-	const struct pgn_stmt_rec *st = rec;
-	const struct pgn_session_rec *se = rec;
-	const struct pgn_endpoint_rec *ep = rec;
-	const struct pgn_answer_rec *an = rec;
-
-	if (size < sizeof(uint32_t))
-		return -1;
-	switch (st->type) {
-	case PGN_REC_STATEMENT:
-		if (size < offsetof(struct pgn_stmt_rec, query))
-			return -1;
-		*id = (struct rec_id){ st->pid, st->seq, st->proc_start_ns, 0 };
-		return 0;
-	case PGN_REC_SESSION:
-		if (size < sizeof(*se))
-			return -1;
-		*id = (struct rec_id){ se->pid, se->seq, se->proc_start_ns, 1 };
-		return 0;
-	case PGN_REC_ENDPOINT:
-		if (size < sizeof(*ep))
-			return -1;
-		*id = (struct rec_id){ ep->pid, ep->seq, ep->proc_start_ns, 0 };
-		return 0;
-	case PGN_REC_ANSWER:
-		if (size < sizeof(*an))
-			return -1;
-		*id = (struct rec_id){ an->pid, an->seq, an->proc_start_ns, 0 };
-		return 0;
-	default:
-		return -1;
-	}
-}
 
 void pgn_reorder_init(struct pgn_reorder *ro, pgn_deliver_fn deliver, void *arg)
 {
@@ -71,7 +30,7 @@ void pgn_reorder_init(struct pgn_reorder *ro, pgn_deliver_fn deliver, void *arg)
 	ro->arg = arg;
 }
 
-static void deliver(struct pgn_reorder *ro, struct reorder_backend *b, const struct rec_id *id,
+static void deliver(struct pgn_reorder *ro, struct reorder_backend *b, const struct pgn_rec_id *id,
 		    const void *rec, size_t size)
 {
 	if (id->seq >= b->next)	/* else late, after a release gave it up for lost */
@@ -102,7 +61,7 @@ static void drop_backend(struct pgn_reorder *ro, uint32_t pid)
 	free(b);
 }
 
-static struct reorder_backend *backend_of(struct pgn_reorder *ro, const struct rec_id *id)
+static struct reorder_backend *backend_of(struct pgn_reorder *ro, const struct pgn_rec_id *id)
 {
 	struct reorder_backend *b = pgn_pidtab_get(&ro->backends, id->pid);
 
@@ -121,7 +80,7 @@ static struct reorder_backend *backend_of(struct pgn_reorder *ro, const struct r
 }
 
 /* Keeps a copy of an early record in @b's list, by sequence number. */
-static int hold(struct pgn_reorder *ro, struct reorder_backend *b, const struct rec_id *id,
+static int hold(struct pgn_reorder *ro, struct reorder_backend *b, const struct pgn_rec_id *id,
 		const void *rec, size_t size)
 {
 	struct held *h = malloc(sizeof(*h) + size), **at = &b->held;
@@ -142,9 +101,9 @@ static int hold(struct pgn_reorder *ro, struct reorder_backend *b, const struct 
 void pgn_reorder_push(struct pgn_reorder *ro, const void *rec, size_t size)
 {
 	struct reorder_backend *b;
-	struct rec_id id;
+	struct pgn_rec_id id;
 
-	if (record_id(rec, size, &id) || !(b = backend_of(ro, &id))) {
+	if (pgn_rec_parse(rec, size, &id) || !(b = backend_of(ro, &id))) {
 		ro->deliver(ro->arg, rec, size);
 		return;
 	}

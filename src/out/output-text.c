@@ -60,8 +60,9 @@ static void dir_line(FILE *f, const char *name, const struct pgn_dir *d)
 	fputc('\n', f);
 }
 
-static void text_statement(FILE *f, const struct pgn_stmt_view *v)
+static void text_statement(void *ctx, const struct pgn_stmt_view *v)
 {
+	FILE *f = ctx;
 	const struct pgn_stmt_rec *r = v->r;
 	char e[32], rs[32], w[32];
 
@@ -82,8 +83,9 @@ static void text_statement(FILE *f, const struct pgn_stmt_view *v)
 		(unsigned long long)r->t.retrans, v->fingerprint);
 }
 
-static void text_session(FILE *f, const struct pgn_session_view *v)
+static void text_session(void *ctx, const struct pgn_session_view *v)
 {
+	FILE *f = ctx;
 	const struct pgn_session_rec *r = v->r;
 	char a[32], b[32], c[32], d[32], s[32];
 
@@ -107,8 +109,9 @@ static void text_session(FILE *f, const struct pgn_session_view *v)
 	fputc('\n', f);
 }
 
-static void text_summary(FILE *f, const struct pgn_summary *s)
+static void text_summary(void *ctx, const struct pgn_summary *s)
 {
+	FILE *f = ctx;
 	char rx[32], tx[32];
 
 	fprintf(f, "Summary: %.1f s, %llu statements (%llu below --min-* filters), %llu sessions, rx %s, tx %s, %llu probe hits, lost records %llu\n",

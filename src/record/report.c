@@ -7,22 +7,39 @@
 #include <time.h>
 
 #include "answers.h"
+#include "clock.h"
 #include "fingerprint.h"
 #include "merge.h"
 #include "prepared.h"
+#include "record.h"
 #include "redact.h"
 #include "report.h"
 
-void pgn_report_init(struct pgn_report *r, const struct pgn_output *out, FILE *f)
+void pgn_report_init(struct pgn_report *r)
 {
-	struct timespec mono, real;
-
 	memset(r, 0, sizeof(*r));
-	r->out = out;
-	r->f = f;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	r->mono_to_real_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+	r->mono_to_real_ns = pgn_mono_to_real_ns();
+}
+
+void pgn_report_add_sink(struct pgn_report *r, const struct pgn_output *out, void *ctx)
+{
+	if (out && r->nsinks < PGN_SINKS_MAX)
+		r->sinks[r->nsinks++] = (struct pgn_sink){ out, ctx };
+}
+
+int pgn_report_needs_settled(const struct pgn_report *r)
+{
+	for (unsigned i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].out->needs_settled)
+			return 1;
+	return 0;
+}
+
+void pgn_report_tick(struct pgn_report *r, int64_t now_ns, int64_t settled_ns)
+{
+	for (unsigned i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].out->tick)
+			r->sinks[i].out->tick(r->sinks[i].ctx, now_ns, settled_ns);
 }
 
 static void rfc3339(const struct pgn_report *r, uint64_t mono_ns, char *buf, size_t len)
@@ -203,10 +220,9 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 	r->sum.statements++;
 	r->sum.rx_bytes += rec->t.rx.bytes;
 	r->sum.tx_bytes += rec->t.tx.bytes;
-	if (r->out)
-		r->out->statement(r->f, &v);
-	if (r->store)
-		pgn_store_statement(r->store, &v);
+	for (unsigned i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].out->statement)
+			r->sinks[i].out->statement(r->sinks[i].ctx, &v);
 }
 
 /* A statement whose response is complete (see answers.h), with the Parse
@@ -250,6 +266,9 @@ void pgn_report_finish(struct pgn_report *r)
 		statement(r, parse, NULL);
 		free(parse);
 	}
+	for (unsigned i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].out->finish)
+			r->sinks[i].out->finish(r->sinks[i].ctx, &r->sum);
 	while (pgn_pidtab_next(&r->endpoints, &pos, &pid, &ep))
 		free(ep);
 	pgn_pidtab_clear(&r->endpoints);
@@ -276,41 +295,36 @@ static void session(struct pgn_report *r, const struct pgn_session_rec *rec, int
 	endpoint_strs(&rec->ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
 	v.startup_ns = span(rec->first_rx_ns, rec->startup_done_ns);
 	r->sum.sessions++;
-	if (r->out && r->out->session)
-		r->out->session(r->f, &v);
-	if (r->store)
-		pgn_store_session(r->store, &v);
+	for (unsigned i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].out->session)
+			r->sinks[i].out->session(r->sinks[i].ctx, &v);
 	free(pgn_pidtab_take(&r->endpoints, rec->pid));
 }
 
-int pgn_report_record(struct pgn_report *r, const void *data, size_t size, int open)
+static int report_record(struct pgn_report *r, const void *data, size_t size)
 {
-	const struct pgn_stmt_rec *st = data;
+	struct pgn_rec_id id;
 
-	if (size < sizeof(__u32))
+	if (pgn_rec_parse(data, size, &id))
 		return -1;
-	switch (st->type) {
+	switch (id.type) {
 	case PGN_REC_STATEMENT:
-		if (size < offsetof(struct pgn_stmt_rec, query) + 1 ||
-		    st->query_len >= size - offsetof(struct pgn_stmt_rec, query))
-			return -1;
-		report_statement(r, st);
+		report_statement(r, data);
 		return 0;
 	case PGN_REC_SESSION:
-		if (size < sizeof(struct pgn_session_rec))
-			return -1;
-		session(r, data, open);
+	case PGN_REC_SESSION_OPEN:
+		session(r, data, id.type == PGN_REC_SESSION_OPEN);
 		return 0;
 	case PGN_REC_ENDPOINT:
-		if (size < sizeof(struct pgn_endpoint_rec))
-			return -1;
 		return keep_endpoint(r, data);
-	case PGN_REC_ANSWER:
-		if (size < sizeof(struct pgn_answer_rec))
-			return -1;
+	default:	/* PGN_REC_ANSWER */
 		pgn_answers_answer(data, report_answered, r);
 		return 0;
-	default:
-		return -1;
 	}
+}
+
+void pgn_report_deliver(void *arg, const void *rec, size_t size)
+{
+	if (report_record(arg, rec, size))
+		fprintf(stderr, "pgnetprof: skipped a malformed record (%zu bytes)\n", size);
 }

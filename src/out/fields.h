@@ -1,7 +1,7 @@
 /*
  * The fields of statement and session records, one table each: the JSON
  * writer, the store's COPY rows and its column lists all follow them, so
- * adding a field is one line here and a migration (README's field tables
+ * adding a field is one line here and a migration (docs/output.md's tables
  * are checked against them, tests/integration/store.sh).
  *
  * X(name, kind, where, value), in output order, with v the view, r its

@@ -36,17 +36,32 @@ static FILE *proc_file(pid_t pid, const char *name)
 	return fopen(p, "r");
 }
 
+/* Fields 4 (the parent) and 22 (the start, in clock ticks since boot) of
+ * /proc/PID/stat, after the name, which may hold anything but ends at the
+ * last ')'; 0 when gone. */
+static void proc_stat(pid_t pid, pid_t *ppid, uint64_t *start_ns)
+{
+	char buf[1024], *rp;
+	unsigned long long ticks = 0;
+	int parent = 0;
+	FILE *f = proc_file(pid, "stat");
+
+	if (f && fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
+		sscanf(rp + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		       &parent, &ticks);
+	if (f)
+		fclose(f);
+	if (ppid)
+		*ppid = parent;
+	if (start_ns)
+		*start_ns = ticks * (1000000000ULL / sysconf(_SC_CLK_TCK));
+}
+
 static pid_t proc_ppid(pid_t pid)
 {
-	char buf[512], *rp;
-	FILE *f = proc_file(pid, "stat");
-	int ppid = 0;
+	pid_t ppid;
 
-	if (!f)
-		return 0;
-	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
-		sscanf(rp + 2, "%*c %d", &ppid);
-	fclose(f);
+	proc_stat(pid, &ppid, NULL);
 	return ppid;
 }
 
@@ -67,22 +82,6 @@ pid_t pgn_proc_ns_pid(pid_t pid)
 		}
 	fclose(f);
 	return nr;
-}
-
-/* Process start in ns since boot (field 22 of /proc/PID/stat). */
-static uint64_t proc_start_ns(pid_t pid)
-{
-	char buf[1024], *rp;
-	unsigned long long ticks = 0;
-	FILE *f = proc_file(pid, "stat");
-
-	if (!f)
-		return 0;
-	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')))
-		sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-		       &ticks);
-	fclose(f);
-	return ticks * (1000000000ULL / sysconf(_SC_CLK_TCK));
 }
 
 static pid_t next_pid(DIR *d)
@@ -210,9 +209,17 @@ static void text_arg_site(int *have, const char *name, const char *end)
 		*have = -1;
 }
 
+static const struct {
+	const char *name;
+	int text;
+} usdt_probes[] = {
+#define PGN_USDT_ROW(id, name, text, fires) { name, text },
+	PGN_USDT_PROBES(PGN_USDT_ROW)
+#undef PGN_USDT_ROW
+};
+
 /* A .note.stapsdt note: pc, base, semaphore, then "provider\0name\0args\0". */
-static void note_probe(struct pgn_target *t, const char *desc, size_t len,
-		       bool *start, bool *done)
+static void note_probe(struct pgn_target *t, const char *desc, size_t len)
 {
 	const size_t addrs = 3 * sizeof(uint64_t);
 	const char *prov, *name;
@@ -225,20 +232,12 @@ static void note_probe(struct pgn_target *t, const char *desc, size_t len,
 	name = prov + strlen(prov) + 1;
 	if ((size_t)(name - desc) >= len || strnlen(name, desc + len - name) == (size_t)(desc + len - name))
 		return;
-	if (!strcmp(name, "statement__status")) {
-		t->has_status = true;
-		text_arg_site(&t->status_text_reg, name, desc + len);
-	} else if (!strcmp(name, "query__start")) {
-		*start = true;
-		text_arg_site(&t->query_text_reg, name, desc + len);
-	} else if (!strcmp(name, "query__done")) {
-		*done = true;
-	} else if (!strcmp(name, "transaction__abort")) {
-		t->has_abort = true;
-	} else if (!strcmp(name, "query__execute__start")) {
-		t->execute_probes |= 1;
-	} else if (!strcmp(name, "query__execute__done")) {
-		t->execute_probes |= 2;
+	for (int i = 0; i < PGN_USDT_COUNT; i++) {
+		if (strcmp(name, usdt_probes[i].name))
+			continue;
+		t->probes |= 1u << i;
+		if (usdt_probes[i].text)
+			text_arg_site(&t->text_reg[i], name, desc + len);
 	}
 }
 
@@ -247,10 +246,10 @@ static int read_probes(int fd, struct pgn_target *t)
 	Elf *e;
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
-	bool start = false, done = false;
 	int err = -1;
 
-	t->status_text_reg = t->query_text_reg = ARG_UNSEEN;
+	for (int i = 0; i < PGN_USDT_COUNT; i++)
+		t->text_reg[i] = ARG_UNSEEN;
 	elf_version(EV_CURRENT);
 	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx))
@@ -269,18 +268,26 @@ static int read_probes(int fd, struct pgn_target *t)
 			continue;
 		while ((off = gelf_getnote(data, off, &nh, &noff, &doff)) > 0)
 			if (nh.n_type == 3 && nh.n_namesz == 8 && !memcmp((char *)data->d_buf + noff, "stapsdt", 8))
-				note_probe(t, (char *)data->d_buf + doff, nh.n_descsz, &start, &done);
+				note_probe(t, (char *)data->d_buf + doff, nh.n_descsz);
 	}
-	t->has_query = start && done;
-	if (t->status_text_reg == ARG_UNSEEN)
-		t->status_text_reg = -1;
-	if (t->query_text_reg == ARG_UNSEEN)
-		t->query_text_reg = -1;
+	for (int i = 0; i < PGN_USDT_COUNT; i++)
+		if (t->text_reg[i] == ARG_UNSEEN)
+			t->text_reg[i] = -1;
 	err = 0;
 cleanup:
 	if (e)
 		elf_end(e);
 	return err;
+}
+
+const char *pgn_usdt_name(enum pgn_usdt p)
+{
+	return usdt_probes[p].name;
+}
+
+bool pgn_usdt_carries_text(enum pgn_usdt p)
+{
+	return usdt_probes[p].text;
 }
 
 /* The device of the file system mounted where path is (mountinfo's
@@ -350,7 +357,7 @@ int pgn_target_open(const char *path, struct pgn_target *t)
 		fprintf(stderr, "pgnetprof: %s is not an ELF executable; give the PostgreSQL server binary (postgres)\n", path);
 		return -1;
 	}
-	if (!t->has_status && !t->has_query && !is_postgres_binary(fd, st.st_size)) {
+	if (!t->probes && !is_postgres_binary(fd, st.st_size)) {
 		close(fd);
 		fprintf(stderr, "pgnetprof: %s is not a PostgreSQL server binary (no USDT probes of provider '" PROVIDER "', "
 			"no \"postgres (PostgreSQL)\" version string); give the path of postgres, "
@@ -396,6 +403,7 @@ static bool descends_from(pid_t pid, pid_t root)
 int pgn_target_each_process(const struct pgn_target *t, pid_t root_pid, pgn_proc_fn fn, void *arg)
 {
 	DIR *d = opendir("/proc");
+	uint64_t start_ns;
 	pid_t pid;
 
 	if (!d) {
@@ -405,7 +413,8 @@ int pgn_target_each_process(const struct pgn_target *t, pid_t root_pid, pgn_proc
 	while ((pid = next_pid(d))) {
 		if (root_pid ? !descends_from(pid, root_pid) : !pgn_target_runs(t, pid))
 			continue;
-		fn(pid, proc_start_ns(pid), root_pid ? root_pid : server_of(t, pid), arg);
+		proc_stat(pid, NULL, &start_ns);
+		fn(pid, start_ns, root_pid ? root_pid : server_of(t, pid), arg);
 	}
 	closedir(d);
 	return 0;

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "flush.h"
 #include "pgnetprof.skel.h"
 #include "proctitle.h"
@@ -22,7 +23,6 @@
 struct pgn_tracer {
 	struct pgnetprof_bpf *skel;
 	struct ring_buffer *rb;
-	struct pgn_report *rep;
 	enum pgn_hook_backend backend;
 	unsigned probe_set;
 	struct bpf_link *links[MAX_LINKS];
@@ -37,12 +37,40 @@ struct pgn_tracer {
 	int encrypted_failed;	/* warned that a backend's probes failed */
 };
 
-extern int pgn_libbpf_quiet;
-
 /* The statement probes of one encrypted backend (--probes wire). */
 struct backend_probes {
-	struct bpf_link *status, *abort;
+	struct bpf_link *links[PGN_USDT_COUNT];
 };
+
+/* The program of each probe of the catalogue (probes/usdt.h). */
+static struct bpf_program *usdt_program(struct pgnetprof_bpf *s, enum pgn_usdt p)
+{
+	switch (p) {
+	case PGN_USDT_STATUS: return s->progs.on_statement_status;
+	case PGN_USDT_QUERY_START: return s->progs.on_query_start;
+	case PGN_USDT_QUERY_DONE: return s->progs.on_query_done;
+	case PGN_USDT_EXECUTE_START: return s->progs.on_execute_start;
+	case PGN_USDT_EXECUTE_DONE: return s->progs.on_execute_done;
+	default: return s->progs.on_transaction_abort;
+	}
+}
+
+/* Every probe a set may attach: transaction__abort with any other. */
+static unsigned set_probes(unsigned set)
+{
+	const struct pgn_probe_set_info *i = &pgn_probe_sets[set];
+
+	return i->attaches | i->per_backend | (i->attaches ? PGN_USDT_BIT(ABORT) : 0);
+}
+
+/* The set's probe whose first argument is the statement's text */
+static enum pgn_usdt text_probe(unsigned set)
+{
+	for (int i = 0; i < PGN_USDT_COUNT; i++)
+		if (set_probes(set) & (1u << i) && pgn_usdt_carries_text(i))
+			return i;
+	return PGN_USDT_STATUS;
+}
 
 /* The kernel-hook programs of each backend; NULL-terminated. */
 static void backend_programs(struct pgnetprof_bpf *s, enum pgn_hook_backend b,
@@ -93,7 +121,7 @@ static void set_rodata(struct pgnetprof_bpf *s, const struct pgn_options *o, con
 	ro->target_dev = t->kdev;
 	ro->target_mnt_dev = t->mnt_kdev;
 	ro->target_ino = t->ino;
-	ro->text_arg_reg = o->probe_set == PGN_PROBES_QUERY ? t->query_text_reg : t->status_text_reg;
+	ro->text_arg_reg = t->text_reg[text_probe(o->probe_set)];
 	ro->filter_family = o->family;
 	ro->filter_lport = o->lport;
 	ro->filter_rport = o->rport;
@@ -118,12 +146,8 @@ static void set_autoload(struct pgnetprof_bpf *s, enum pgn_hook_backend chosen, 
 		for (int j = 0; p[j]; j++)
 			bpf_program__set_autoload(p[j], all[i] == chosen);
 	}
-	/* wire: for encrypted sessions, attached to each alone */
-	bpf_program__set_autoload(s->progs.on_statement_status, probe_set != PGN_PROBES_QUERY);
-	bpf_program__set_autoload(s->progs.on_execute_start, probe_set == PGN_PROBES_FULL);
-	bpf_program__set_autoload(s->progs.on_execute_done, probe_set == PGN_PROBES_FULL);
-	bpf_program__set_autoload(s->progs.on_query_start, probe_set == PGN_PROBES_QUERY);
-	bpf_program__set_autoload(s->progs.on_query_done, probe_set == PGN_PROBES_QUERY);
+	for (int i = 0; i < PGN_USDT_COUNT; i++)
+		bpf_program__set_autoload(usdt_program(s, i), set_probes(probe_set) & (1u << i));
 }
 
 static int keep_link(struct pgn_tracer *tr, struct bpf_link *l, const char *what)
@@ -224,22 +248,15 @@ static int attach_hooks(struct pgn_tracer *tr)
 static int attach_probes(struct pgn_tracer *tr, const struct pgn_options *o, const struct pgn_target *t)
 {
 	struct pgnetprof_bpf *s = tr->skel;
+	unsigned attach = pgn_probe_sets[tr->probe_set].attaches;
 	int err = seed(tr, o, t);
 
-	if (tr->probe_set == PGN_PROBES_WIRE)	/* no probe: the socket hooks read the protocol */
-		return err ?: seed(tr, o, t);
-	if (tr->probe_set != PGN_PROBES_QUERY) {
-		err = err ?: attach_usdt(tr, s->progs.on_statement_status, t->path, "statement__status");
-	} else {
-		err = err ?: attach_usdt(tr, s->progs.on_query_start, t->path, "query__start");
-		err = err ?: attach_usdt(tr, s->progs.on_query_done, t->path, "query__done");
-	}
-	if (tr->probe_set == PGN_PROBES_FULL) {
-		err = err ?: attach_usdt(tr, s->progs.on_execute_start, t->path, "query__execute__start");
-		err = err ?: attach_usdt(tr, s->progs.on_execute_done, t->path, "query__execute__done");
-	}
-	if (t->has_abort)
-		err = err ?: attach_usdt(tr, s->progs.on_transaction_abort, t->path, "transaction__abort");
+	/* transaction__abort only fires on failure: no cost per statement */
+	if (attach && t->probes & PGN_USDT_BIT(ABORT))
+		attach |= PGN_USDT_BIT(ABORT);
+	for (int i = 0; i < PGN_USDT_COUNT; i++)
+		if (attach & (1u << i))
+			err = err ?: attach_usdt(tr, usdt_program(s, i), t->path, pgn_usdt_name(i));
 	return err ?: seed(tr, o, t);
 }
 
@@ -260,8 +277,8 @@ static void probes_free(struct backend_probes *bp)
 {
 	if (!bp)
 		return;
-	bpf_link__destroy(bp->status);
-	bpf_link__destroy(bp->abort);
+	for (int i = 0; i < PGN_USDT_COUNT; i++)
+		bpf_link__destroy(bp->links[i]);
 	free(bp);
 }
 
@@ -273,19 +290,24 @@ static void probes_free(struct backend_probes *bp)
  */
 static void probe_encrypted(struct pgn_tracer *tr, pid_t pid)
 {
+	unsigned want = pgn_probe_sets[tr->probe_set].per_backend & tr->target->probes;
 	struct backend_probes *bp;
-	const char *path = tr->target->path;
+	libbpf_print_fn_t quiet;
+	int err = 0;
 
-	if (!tr->target->has_status || pgn_pidtab_get(&tr->encrypted, pid) || !(bp = calloc(1, sizeof(*bp))))
+	if (!(want & PGN_USDT_BIT(STATUS)) || pgn_pidtab_get(&tr->encrypted, pid) || !(bp = calloc(1, sizeof(*bp))))
 		return;
-	pgn_libbpf_quiet = 1;	/* a session already gone (ESRCH) is no news */
-	bp->status = bpf_program__attach_usdt(tr->skel->progs.on_statement_status, pid, path, "postgresql",
-					      "statement__status", NULL);
-	if (bp->status && tr->target->has_abort)
-		bp->abort = bpf_program__attach_usdt(tr->skel->progs.on_transaction_abort, pid, path,
-						     "postgresql", "transaction__abort", NULL);
-	pgn_libbpf_quiet = 0;
-	if (!bp->status && errno != ESRCH && !tr->encrypted_failed++)
+	quiet = libbpf_set_print(NULL);	/* a session already gone (ESRCH) is no news */
+	for (int i = 0; i < PGN_USDT_COUNT && !err; i++) {
+		if (!(want & (1u << i)))
+			continue;
+		bp->links[i] = bpf_program__attach_usdt(usdt_program(tr->skel, i), pid, tr->target->path,
+							"postgresql", pgn_usdt_name(i), NULL);
+		err = bp->links[i] ? 0 : errno;
+	}
+	libbpf_set_print(quiet);
+	errno = err;
+	if (err && err != ESRCH && !tr->encrypted_failed++)
 		fprintf(stderr, "pgnetprof: cannot attach the statement probes to encrypted session %d: %s; its traffic stays unattributed\n",
 			pid, strerror(errno));
 	if (pgn_pidtab_put(&tr->encrypted, pid, bp))
@@ -297,14 +319,12 @@ static void unprobe_encrypted(struct pgn_tracer *tr, pid_t pid)
 	probes_free(pgn_pidtab_take(&tr->encrypted, pid));
 }
 
-static void deliver_record(void *arg, const void *rec, size_t size)
+/* Into the backend's order; an encrypted session's probes go with its end. */
+static void push_record(struct pgn_tracer *tr, const void *rec, size_t size)
 {
-	struct pgn_tracer *tr = arg;
-
 	if (size >= sizeof(struct pgn_session_rec) && *(const __u32 *)rec == PGN_REC_SESSION)
 		unprobe_encrypted(tr, ((const struct pgn_session_rec *)rec)->pid);
-	if (pgn_report_record(tr->rep, rec, size, 0))
-		fprintf(stderr, "pgnetprof: skipped a malformed record (%zu bytes)\n", size);
+	pgn_reorder_push(&tr->ro, rec, size);
 }
 
 /* One CPU's stage: its records, each after a pgn_staged. */
@@ -319,7 +339,7 @@ static int unbatch(struct pgn_tracer *tr, const struct pgn_batch_rec *b, size_t 
 		s = (const void *)p;
 		if ((size_t)(end - p) < sizeof(*s) || s->size > (size_t)(end - p) - sizeof(*s))
 			return -1;
-		pgn_reorder_push(&tr->ro, s + 1, s->size);
+		push_record(tr, s + 1, s->size);
 	}
 	return 0;
 }
@@ -331,7 +351,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 	if (size == sizeof(struct pgn_encrypted_rec) && *(__u32 *)data == PGN_REC_ENCRYPTED)
 		probe_encrypted(tr, ((struct pgn_encrypted_rec *)data)->pid);
 	else if (size < sizeof(__u32) || *(__u32 *)data != PGN_REC_BATCH)
-		pgn_reorder_push(&tr->ro, data, size);
+		push_record(tr, data, size);
 	else if (unbatch(tr, data, size))
 		fprintf(stderr, "pgnetprof: skipped a malformed batch of records (%zu bytes)\n", size);
 	return 0;
@@ -482,7 +502,8 @@ static void say_backend_failed(enum pgn_hook_backend b, int err, int verbose)
 			pgn_backend_name(b), strerror(-err), verbose ? "" : ", or -v for libbpf's details");
 }
 
-struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pgn_target *t)
+struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pgn_target *t,
+				     pgn_deliver_fn deliver, void *arg)
 {
 	static const enum pgn_hook_backend order[] = {
 		PGN_BACKEND_FEXIT, PGN_BACKEND_TRACEPOINT, PGN_BACKEND_KPROBE,
@@ -492,7 +513,7 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 
 	if (!tr)
 		return NULL;
-	pgn_reorder_init(&tr->ro, deliver_record, tr);
+	pgn_reorder_init(&tr->ro, deliver, arg);
 	tr->probe_set = o->probe_set;
 	tr->target = t;
 	tr->endpoint_filters = o->family || o->laddr.set || o->raddr.set || o->lport || o->rport;
@@ -502,9 +523,12 @@ struct pgn_tracer *pgn_tracer_start(const struct pgn_options *o, const struct pg
 			say_backend_failed(o->backend, err, o->verbose);
 	} else {
 		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && err; i++) {
-			pgn_libbpf_quiet = !o->verbose;
+			/* a backend the kernel refuses is no news unless -v */
+			libbpf_print_fn_t print = o->verbose ? NULL : libbpf_set_print(NULL);
+
 			err = try_backend(tr, order[i], o, t);
-			pgn_libbpf_quiet = 0;
+			if (!o->verbose)
+				libbpf_set_print(print);
 			if (err && o->verbose)
 				fprintf(stderr, "pgnetprof: backend %s unavailable: %s\n",
 					pgn_backend_name(order[i]), strerror(-err));
@@ -549,23 +573,12 @@ enum pgn_hook_backend pgn_tracer_backend(const struct pgn_tracer *tr)
 
 /* The kernel wakes us only when the buffer fills up (see emit() in the BPF
  * program), so what arrived meanwhile is drained after each timeout. */
-int pgn_tracer_poll(struct pgn_tracer *tr, struct pgn_report *rep, int timeout_ms)
+int pgn_tracer_poll(struct pgn_tracer *tr, int timeout_ms)
 {
-	int n;
-
-	tr->rep = rep;
-	n = ring_buffer__poll(tr->rb, timeout_ms);
+	int n = ring_buffer__poll(tr->rb, timeout_ms);
 	if (n == -EINTR)
 		n = 0;
 	return n < 0 ? n : drain(tr);
-}
-
-static __u64 mono_now(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec * 1000000000ULL + now.tv_nsec;
 }
 
 /* Every backend the kernel follows, a copy at a time, with its open
@@ -600,7 +613,6 @@ static void each_backend(struct pgn_tracer *tr,
 
 struct flush_ctx {
 	struct pgn_tracer *tr;
-	struct pgn_report *rep;
 	__u64 now;
 };
 
@@ -641,22 +653,21 @@ static void flush_one(struct pgn_backend *b, const struct pgn_text *text, void *
 	if (bpf_map__update_elem(c->tr->skel->maps.flushed, &pid, sizeof(pid), &one, sizeof(one), BPF_NOEXIST))
 		return;
 	idle_client(c->tr, b);
-	pgn_flush_backend(b, text, c->now, c->tr->probe_set == PGN_PROBES_QUERY, c->rep);
+	pgn_flush_backend(b, text, c->now, c->tr->probe_set == PGN_PROBES_QUERY, &c->tr->ro);
 }
 
-static void flush_open_backends(struct pgn_tracer *tr, struct pgn_report *rep)
+static void flush_open_backends(struct pgn_tracer *tr)
 {
-	struct flush_ctx c = { tr, rep, mono_now() };
+	struct flush_ctx c = { tr, pgn_mono_ns() };
 
 	each_backend(tr, flush_one, &c);
 }
 
-__u64 pgn_tracer_settled(struct pgn_tracer *tr, struct pgn_report *rep)
+__u64 pgn_tracer_settled(struct pgn_tracer *tr)
 {
-	__u64 settled = mono_now();
+	__u64 settled = pgn_mono_ns();
 
 	/* a statement that ended before now is staged or in the buffer */
-	tr->rep = rep;
 	drain(tr);
 	return settled;
 }
@@ -678,24 +689,23 @@ static uint64_t probe_hits(struct pgn_tracer *tr)
 
 /* A backend that exits while this runs is reported once, by the exit hook
  * or here, whichever claims it first. */
-void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_report *rep)
+void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_summary *sum)
 {
 	detach_all(tr);
 	tr->skel->bss->finishing = 1;
-	tr->rep = rep;
 	if (tr->rb)
 		drain(tr);
 	pgn_reorder_flush(&tr->ro);	/* nothing more comes but from the exit hook */
-	flush_open_backends(tr, rep);
+	flush_open_backends(tr);
 	detach_exit(tr);
 	if (tr->rb)
 		drain(tr);
 	pgn_reorder_flush(&tr->ro);
-	rep->sum.lost_records = tr->skel->bss->lost_records;
-	rep->sum.lost_backends = tr->skel->bss->lost_backends;
-	rep->sum.wire_lost = tr->skel->bss->wire_lost;
-	rep->sum.wire_encrypted = tr->skel->bss->wire_encrypted;
-	rep->sum.probe_hits = probe_hits(tr);
+	sum->lost_records = tr->skel->bss->lost_records;
+	sum->lost_backends = tr->skel->bss->lost_backends;
+	sum->wire_lost = tr->skel->bss->wire_lost;
+	sum->wire_encrypted = tr->skel->bss->wire_encrypted;
+	sum->probe_hits = probe_hits(tr);
 }
 
 void pgn_tracer_free(struct pgn_tracer *tr)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <libpq-fe.h>
 
+#include "clock.h"
 #include "store-row.h"
 #include "store-schema.h"
 #include "store.h"
@@ -324,10 +325,8 @@ static void *writer(void *arg)
 			pthread_cond_wait(&s->cond, &s->lock);
 		if (!s->head)
 			break;
-		if (s->closing && !deadline.tv_sec) {
-			clock_gettime(CLOCK_REALTIME, &deadline);
-			deadline.tv_sec += s->cfg.drain_s;
-		}
+		if (s->closing && !deadline.tv_sec)
+			deadline = pgn_deadline(s->cfg.drain_s);
 		batch = detach_batch(s, &n);
 		pthread_mutex_unlock(&s->lock);
 		o = reconnect(s, &away) ? SERVER_AWAY : write_batch(s, batch, n);
@@ -339,8 +338,7 @@ static void *writer(void *arg)
 			continue;
 		}
 		requeue_batch(s, batch, n);
-		clock_gettime(CLOCK_REALTIME, &retry);
-		retry.tv_sec += RETRY_S;
+		retry = pgn_deadline(RETRY_S);
 		if (s->closing && retry.tv_sec > deadline.tv_sec)
 			break;
 		wait_until(s, &retry);
@@ -376,10 +374,8 @@ int pgn_store_start(struct pgn_store *s, pgn_store_mute_fn mute, void *arg)
 /* Called with the lock held: whether the writer finished within @secs. */
 static int writer_finished(struct pgn_store *s, unsigned secs)
 {
-	struct timespec t;
+	struct timespec t = pgn_deadline(secs);
 
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += secs;
 	while (!s->finished && pthread_cond_timedwait(&s->cond, &s->lock, &t) != ETIMEDOUT)
 		;
 	return s->finished;
@@ -429,3 +425,26 @@ void pgn_store_close(struct pgn_store *s, uint64_t *stored, uint64_t *dropped)
 	pthread_cond_destroy(&s->cond);
 	free(s);
 }
+
+/* --store as one more sink of the report: its counts go to the summary */
+static void sink_statement(void *ctx, const struct pgn_stmt_view *v)
+{
+	pgn_store_statement(ctx, v);
+}
+
+static void sink_session(void *ctx, const struct pgn_session_view *v)
+{
+	pgn_store_session(ctx, v);
+}
+
+static void sink_finish(void *ctx, struct pgn_summary *sum)
+{
+	sum->store = 1;
+	pgn_store_close(ctx, &sum->stored, &sum->store_dropped);
+}
+
+const struct pgn_output pgn_output_store = {
+	.statement = sink_statement,
+	.session = sink_session,
+	.finish = sink_finish,
+};
