@@ -12,7 +12,7 @@ PACKAGES="
 	libpq-dev libpg-query-dev libcmocka-dev systemtap-sdt-dev
 	postgresql postgresql-contrib postgresql-client
 	iproute2 jq python3 python3-psycopg python3-asyncpg procps util-linux libcap2-bin
-	tcpdump percona-toolkit openssl debootstrap
+	tcpdump percona-toolkit openssl debootstrap groff-base
 "
 missing=""
 for p in $PACKAGES; do

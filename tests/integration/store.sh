@@ -118,10 +118,10 @@ eq "summary: stored = printed records" "$(jq 'select(.type == "summary") | .stor
 eq "summary: nothing dropped" "$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")" 0
 
 # --- one field table (src/out/fields.h): the JSON keys, the stored columns (and
-# the store's own: host, client_addr, a session's open) and README's field
+# the store's own: host, client_addr, a session's open) and docs/output.md's field
 # tables name the same fields --------------------------------------------------
 readme_fields() {	# readme_fields FROM TO: the first column's names between two lines
-	sed -n "/^$1/,/^$2/p" "$TESTS_DIR/../README.md" | grep '^| `' | cut -d'|' -f2 |
+	sed -n "/^$1/,/^$2/p" "$TESTS_DIR/../docs/output.md" | grep '^| `' | cut -d'|' -f2 |
 		grep -o '`[a-z_]*`' | tr -d '`' | sort -u | paste -sd' '
 }
 json_keys() {	# json_keys TYPE
@@ -137,8 +137,8 @@ for t in statement session; do
 	[ "$t" = session ] && only+=(open)
 	eq "$t: the stored columns are the JSON keys (and ${only[*]})" "$(columns "${t}s" "${only[@]}")" "$(json_keys "$t")"
 done
-eq "statement: README's field table names the JSON keys" "$(readme_fields '\*\*statement\*\*' '\*\*session\*\*')" "$(json_keys statement)"
-eq "session: README's field table names the JSON keys" "$(readme_fields '\*\*session\*\*' 'Invariant')" "$(json_keys session)"
+eq "statement: docs/output.md's field table names the JSON keys" "$(readme_fields '\*\*statement\*\*' '\*\*session\*\*')" "$(json_keys statement)"
+eq "session: docs/output.md's field table names the JSON keys" "$(readme_fields '\*\*session\*\*' 'Invariant')" "$(json_keys session)"
 
 # --- reports ---------------------------------------------------------------------
 for r in "$TESTS_DIR"/../sql/reports/*.sql; do
