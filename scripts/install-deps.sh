@@ -9,10 +9,10 @@ fi
 PACKAGES="
 	autoconf automake libtool make pkg-config gcc
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libpq-dev libpg-query-dev libcmocka-dev systemtap-sdt-dev
+	libpq-dev libpg-query-dev libcmocka-dev systemtap-sdt-dev libmicrohttpd-dev
 	postgresql postgresql-contrib postgresql-client
 	iproute2 jq python3 python3-psycopg python3-asyncpg procps util-linux libcap2-bin
-	tcpdump percona-toolkit openssl debootstrap groff-base
+	tcpdump percona-toolkit openssl debootstrap groff-base prometheus
 "
 missing=""
 for p in $PACKAGES; do

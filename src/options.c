@@ -96,6 +96,7 @@ enum option_kind {
 	OPTION_ADDR,		/* an IPv4 or IPv6 address */
 	OPTION_DURATION,	/* a number with a unit, in ns */
 	OPTION_SIZE,		/* bytes with K, M or G: the ring buffer */
+	OPTION_LISTEN,		/* ADDR:PORT or [ADDR]:PORT */
 	OPTION_ONE_OF,		/* sets value; another of its group is an error */
 };
 
@@ -206,8 +207,14 @@ static const struct option_row rows[] = {
 	{ "store-host", 0, "NAME", 3, OPTION_TEXT, FIELD(store_host), "--store-host",
 	  .doc = "the host column of stored rows (default: this machine's host name)" },
 
-	HEADER(4, "Other:"),
-	{ "verbose", 'v', NULL, 4, OPTION_FLAG, FIELD(verbose),
+	HEADER(4, "Metrics:"),
+	{ "metrics-listen", 0, "ADDR:PORT", 4, OPTION_LISTEN, FIELD(metrics_listen),
+	  .doc = "serve Prometheus metrics at http://ADDR:PORT/metrics (an IPv4 address, or [IPv6]): per normalized statement calls, errors, bytes each way, network time and a response-time histogram, and pgnetprof's own health (lost records and backends, probe hits, the results database's backlog)" },
+	{ "metrics-top", 0, "K", 4, OPTION_UINT, FIELD(metrics_top), "--metrics-top", 1, 10000, .init = "100", GIVEN(metrics_top_set),
+	  .doc = "with --metrics-listen: the K normalized statements moving most bytes get series of their own, the rest are summed as fingerprint=\"other\" (default 100)" },
+
+	HEADER(5, "Other:"),
+	{ "verbose", 'v', NULL, 5, OPTION_FLAG, FIELD(verbose),
 	  .doc = "show libbpf's debug output, and how the probes read the statement text" },
 };
 
@@ -306,6 +313,37 @@ static uint32_t parse_buffer_size(struct argp_state *st, const char *arg)
 	return (uint32_t)v;
 }
 
+/* ADDR:PORT or [V6ADDR]:PORT, numeric, the port from 1 */
+static void parse_listen(struct argp_state *st, const char *arg, struct pgn_listen *l)
+{
+	const char *colon = strrchr(arg, ':');
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&l->sa;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&l->sa;
+	char addr[INET6_ADDRSTRLEN + 2];
+	size_t alen = colon ? (size_t)(colon - arg) : 0;
+	int port = colon ? (int)parse_uint(st, "port", colon + 1, 1, 65535) : 0;
+	int ok;
+
+	memset(l, 0, sizeof(*l));
+	if (!colon || alen >= sizeof(addr) || strlen(arg) >= sizeof(l->text))
+		argp_error(st, "invalid --metrics-listen '%s': expected ADDR:PORT, such as 127.0.0.1:9187 or [::1]:9187", arg);
+	if (alen > 2 && arg[0] == '[' && arg[alen - 1] == ']') {
+		snprintf(addr, sizeof(addr), "%.*s", (int)alen - 2, arg + 1);
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(port);
+		ok = inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1;
+	} else {
+		snprintf(addr, sizeof(addr), "%.*s", (int)alen, arg);
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(port);
+		ok = inet_pton(AF_INET, addr, &v4->sin_addr) == 1;
+	}
+	if (!ok)
+		argp_error(st, "invalid --metrics-listen '%s': expected a numeric IPv4 address, or an IPv6 one in brackets, then :PORT", arg);
+	snprintf(l->text, sizeof(l->text), "%s", arg);
+	l->set = true;
+}
+
 static void parse_addr(struct argp_state *st, const char *arg, struct pgn_addr_filter *f)
 {
 	if (inet_pton(AF_INET, arg, f->addr) == 1)
@@ -392,6 +430,9 @@ static void parse_row(struct argp_state *st, struct pgn_options *o, const struct
 		break;
 	case OPTION_SIZE:
 		*(uint32_t *)field = parse_buffer_size(st, arg);
+		break;
+	case OPTION_LISTEN:
+		parse_listen(st, arg, field);
 		break;
 	case OPTION_ONE_OF:
 		if (get_uint(o, r) && get_uint(o, r) != (unsigned long long)r->value)
@@ -510,6 +551,8 @@ static void check_consistency(struct pgn_options *o)
 		}
 	}
 	check_analyses(o);
+	if (o->metrics_top_set && !o->metrics_listen.set)
+		usage_error("--metrics-top shapes the metrics of --metrics-listen: add --metrics-listen ADDR:PORT");
 	if (o->format == PGN_FORMAT_NONE && !o->store)
 		usage_error("--format none prints no records: give --store CONNINFO to keep them");
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "analysis.h"
+#include "metrics.h"
 #include "usdt.h"
 
 enum pgn_hook_backend {
@@ -51,6 +52,9 @@ struct pgn_options {
 	size_t store_buffer;
 	unsigned store_wait_s;
 	bool load_only;
+	struct pgn_listen metrics_listen;	/* --metrics-listen */
+	unsigned metrics_top;
+	bool metrics_top_set;
 	/* analyses: one at a time (see analysis.h) */
 	struct pgn_hist_config hist;
 	struct pgn_model_config model;

@@ -12,6 +12,7 @@
 
 #include "analysis.h"
 #include "clock.h"
+#include "metrics.h"
 #include "options.h"
 #include "report.h"
 #include "store.h"
@@ -203,6 +204,24 @@ static int resolve_target(struct pgn_options *o, struct pgn_target *t)
  */
 #define PGN_SETTLE_NS 1000000000LL
 
+/* --metrics-listen: what the tracer and the store say of themselves */
+static void refresh_health(struct pgn_tracer *tr, struct pgn_store *store, struct pgn_metrics *m)
+{
+	struct pgn_summary s = { 0 };
+	struct pgn_health h = { 0 };
+
+	pgn_tracer_counters(tr, &s);
+	h.lost_records = s.lost_records;
+	h.lost_backends = s.lost_backends;
+	h.wire_lost = s.wire_lost;
+	h.wire_encrypted = s.wire_encrypted;
+	h.probe_hits = s.probe_hits;
+	h.store = !!store;
+	if (store)
+		pgn_store_stats(store, &h.store_backlog, &h.stored, &h.store_dropped);
+	pgn_metrics_set_health(m, &h);
+}
+
 static void tick(struct pgn_tracer *tr, struct pgn_report *rep)
 {
 	int64_t settled = 0;
@@ -212,7 +231,8 @@ static void tick(struct pgn_tracer *tr, struct pgn_report *rep)
 	pgn_report_tick(rep, pgn_real_ns(), settled);
 }
 
-static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn_report *rep)
+static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn_report *rep,
+		  struct pgn_store *store, struct pgn_metrics *metrics)
 {
 	double start = now_s();
 	int n;
@@ -224,6 +244,8 @@ static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn
 			break;
 		}
 		tick(tr, rep);
+		if (metrics)
+			refresh_health(tr, store, metrics);
 		if (o->duration_s && now_s() - start >= o->duration_s)
 			break;
 		/* -p's process gone (a restarted server has another postmaster):
@@ -307,7 +329,9 @@ int main(int argc, char **argv)
 	struct pgn_options o;
 	struct pgn_target t;
 	struct pgn_tracer *tr = NULL;
-	struct pgn_store *store = NULL;
+	struct pgn_store *store = NULL, *stored_by_report = NULL;
+	struct pgn_metrics *metrics = NULL;
+	struct pgn_metrics_server *server = NULL;
 	const struct pgn_output *out;
 	struct pgn_report rep;
 	int err;
@@ -329,8 +353,15 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
-	/* a bad results database fails before anything is attached */
+	/* a bad results database or a busy metrics port fails before
+	 * anything is attached */
 	if (o.store && !o.load_only && !(store = open_store(&o))) {
+		err = 1;
+		goto cleanup;
+	}
+	if (o.metrics_listen.set && !o.load_only &&
+	    (!(metrics = pgn_metrics_new(o.metrics_top, pgn_probe_set_name(o.probe_set))) ||
+	     !(server = pgn_metrics_serve(&o.metrics_listen, metrics)))) {
 		err = 1;
 		goto cleanup;
 	}
@@ -363,14 +394,21 @@ int main(int argc, char **argv)
 	}
 	if (store) {	/* the report closes it */
 		pgn_report_add_sink(&rep, &pgn_output_store, store);
+		stored_by_report = store;
 		store = NULL;
+	}
+	if (metrics) {
+		pgn_metrics_set_backend(metrics, pgn_backend_name(pgn_tracer_backend(tr)));
+		pgn_report_add_sink(&rep, &pgn_output_metrics, metrics);
 	}
 	fprintf(stderr, "Tracing PostgreSQL %s (backend %s, probes %s)... Hit Ctrl-C to end.\n",
 		t.path, pgn_backend_name(pgn_tracer_backend(tr)), pgn_probe_set_name(o.probe_set));
-	trace(tr, &o, &rep);
+	trace(tr, &o, &rep, stored_by_report, metrics);
 	print_summary(out, &rep.sum);
 	err = 0;
 cleanup:
+	pgn_metrics_server_stop(server);
+	pgn_metrics_free(metrics);
 	pgn_store_close(store, NULL, NULL);
 	pgn_tracer_free(tr);
 	return err;

@@ -7,7 +7,7 @@
 #include "output.h"
 #include "pidtab.h"
 
-#define PGN_SINKS_MAX 2		/* a printer or an analysis, and --store */
+#define PGN_SINKS_MAX 3		/* a printer or an analysis, --store, --metrics-listen */
 
 /* Turns kernel records into views (names, times, fingerprints), filters
  * and counts them, and hands each to every sink. */

@@ -426,6 +426,15 @@ void pgn_store_close(struct pgn_store *s, uint64_t *stored, uint64_t *dropped)
 	free(s);
 }
 
+void pgn_store_stats(struct pgn_store *s, uint64_t *backlog, uint64_t *stored, uint64_t *dropped)
+{
+	pthread_mutex_lock(&s->lock);
+	*backlog = s->rows;
+	*stored = s->stored;
+	*dropped = s->dropped;
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* --store as one more sink of the report: its counts go to the summary */
 static void sink_statement(void *ctx, const struct pgn_stmt_view *v)
 {

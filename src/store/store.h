@@ -33,6 +33,9 @@ void pgn_store_session(struct pgn_store *s, const struct pgn_session_view *v);
  * stops the writer and frees everything; accepts NULL. */
 void pgn_store_close(struct pgn_store *s, uint64_t *stored, uint64_t *dropped);
 
+/* Rows buffered, written and dropped so far (from any thread). */
+void pgn_store_stats(struct pgn_store *s, uint64_t *backlog, uint64_t *stored, uint64_t *dropped);
+
 /* The report's sink whose ctx is an open, started store: it closes the
  * store when tracing ends. */
 extern const struct pgn_output pgn_output_store;

@@ -701,6 +701,11 @@ void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_summary *sum)
 	if (tr->rb)
 		drain(tr);
 	pgn_reorder_flush(&tr->ro);
+	pgn_tracer_counters(tr, sum);
+}
+
+void pgn_tracer_counters(struct pgn_tracer *tr, struct pgn_summary *sum)
+{
 	sum->lost_records = tr->skel->bss->lost_records;
 	sum->lost_backends = tr->skel->bss->lost_backends;
 	sum->wire_lost = tr->skel->bss->wire_lost;

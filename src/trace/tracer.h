@@ -24,6 +24,8 @@ __u64 pgn_tracer_settled(struct pgn_tracer *tr);
 /* Detaches, drains, delivers what is still open, and fills the summary's
  * loss and probe counters. */
 void pgn_tracer_finish(struct pgn_tracer *tr, struct pgn_summary *sum);
+/* The kernel's loss and probe counters so far, into the summary. */
+void pgn_tracer_counters(struct pgn_tracer *tr, struct pgn_summary *sum);
 void pgn_tracer_free(struct pgn_tracer *tr);
 /* Stops following a process (the results writer's own backend); arg is
  * the tracer. Safe from any thread. */
