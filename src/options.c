@@ -129,7 +129,7 @@ struct option_row {
 static const struct option_row rows[] = {
 	{ "format", 'f', "FORMAT", 0, OPTION_NAME, FIELD(format), "format", .names = format_names, GIVEN(format_set),
 	  .init = "text",
-	  .doc = "text (default), json (JSON Lines, one object per record), requests (pt-tcp-model's first-stage lines: id start end elapsed IP:port) or none (records only to --store)" },
+	  .doc = "text (default), json (JSON Lines, one object per record), requests (pt-tcp-model's first-stage lines: id start end elapsed IP:port) or none (records only to --store or --metrics-listen)" },
 	{ "duration", 'd', "SECS", 0, OPTION_UINT, FIELD(duration_s), "duration", 1, UINT_MAX,
 	  .doc = "trace for SECS seconds, then flush and exit" },
 	{ "query-max", 0, "BYTES", 0, OPTION_UINT, FIELD(query_max), "--query-max", 1, PGN_QUERY_MAX - 1,
@@ -553,8 +553,8 @@ static void check_consistency(struct pgn_options *o)
 	check_analyses(o);
 	if (o->metrics_top_set && !o->metrics_listen.set)
 		usage_error("--metrics-top shapes the metrics of --metrics-listen: add --metrics-listen ADDR:PORT");
-	if (o->format == PGN_FORMAT_NONE && !o->store)
-		usage_error("--format none prints no records: give --store CONNINFO to keep them");
+	if (o->format == PGN_FORMAT_NONE && !o->store && !o->metrics_listen.set)
+		usage_error("--format none prints no records: give --store CONNINFO to keep them, or --metrics-listen ADDR:PORT to count them");
 }
 
 void pgn_options_parse(int argc, char **argv, struct pgn_options *o)

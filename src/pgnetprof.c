@@ -20,7 +20,7 @@
 #include "tracer.h"
 
 static bool verbose;
-static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exiting, hangups;
 
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -31,8 +31,10 @@ static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_li
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	exiting = 1;
+	if (sig == SIGHUP)
+		hangups = 1;
+	else
+		exiting = 1;
 }
 
 static double now_s(void)
@@ -40,9 +42,13 @@ static double now_s(void)
 	return pgn_mono_ns() / 1e9;
 }
 
+#define PGN_CAP_DAC_OVERRIDE 1
+#define PGN_CAP_DAC_READ_SEARCH 2
+#define PGN_CAP_SYS_PTRACE 19
 #define PGN_CAP_SYS_ADMIN 21
 #define PGN_CAP_PERFMON 38
 #define PGN_CAP_BPF 39
+#define PGN_CAP(c) (1ULL << PGN_CAP_##c)
 
 /* The effective capabilities (CapEff of /proc/self/status); all if unknown. */
 static uint64_t effective_caps(void)
@@ -67,12 +73,18 @@ static int check_environment(void)
 		fprintf(stderr, "pgnetprof: must run as root (it loads BPF programs and attaches uprobes); try: sudo pgnetprof ...\n");
 		return -1;
 	}
-	/* root in a container or under a sandbox may have lost them */
-	if (!(caps & (1ULL << PGN_CAP_SYS_ADMIN)) &&
-	    (~caps & ((1ULL << PGN_CAP_BPF) | (1ULL << PGN_CAP_PERFMON)))) {
+	/* root in a container, a sandbox or a service unit may have lost
+	 * them (what each is for: docs/service.md) */
+	if (!(caps & PGN_CAP(SYS_ADMIN)) && (~caps & (PGN_CAP(BPF) | PGN_CAP(PERFMON)))) {
 		fprintf(stderr, "pgnetprof: root, but without the capabilities to load BPF programs and attach probes: it needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN (a container: run it privileged or grant them)\n");
 		return -1;
 	}
+	if (!(caps & PGN_CAP(SYS_PTRACE))) {
+		fprintf(stderr, "pgnetprof: root, but without CAP_SYS_PTRACE: it needs it to tell which processes run the server binary (/proc/PID/exe of the postgres user's processes); grant it\n");
+		return -1;
+	}
+	if (!(caps & (PGN_CAP(DAC_READ_SEARCH) | PGN_CAP(DAC_OVERRIDE))))
+		fprintf(stderr, "pgnetprof: without CAP_DAC_READ_SEARCH, server_port and data_directory are unknown (null): each server's postmaster.pid is readable by its owner only\n");
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		fprintf(stderr, "pgnetprof: this kernel has no BTF (/sys/kernel/btf/vmlinux: %s); pgnetprof needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, RHEL 8.2+ kernels are)\n",
 			strerror(errno));
@@ -238,6 +250,10 @@ static void trace(struct pgn_tracer *tr, const struct pgn_options *o, struct pgn
 	int n;
 
 	while (!exiting) {
+		if (hangups) {	/* a service manager's reload: nothing to re-read */
+			hangups = 0;
+			fprintf(stderr, "pgnetprof: SIGHUP ignored: the options are read at start; restart pgnetprof to change them\n");
+		}
 		n = pgn_tracer_poll(tr, 100);
 		if (n < 0) {
 			fprintf(stderr, "pgnetprof: reading the ring buffer failed: %s\n", strerror(-n));
@@ -367,6 +383,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	pgn_report_init(&rep);
 	tr = pgn_tracer_start(&o, &t, pgn_report_deliver, &rep);
 	if (!tr) {

@@ -169,10 +169,15 @@ static int keep_link(struct pgn_tracer *tr, struct bpf_link *l, const char *what
 static int attach_usdt(struct pgn_tracer *tr, struct bpf_program *p, const char *path,
 		       const char *probe)
 {
-	char what[128];
+	struct bpf_link *l = bpf_program__attach_usdt(p, -1, path, "postgresql", probe, NULL);
+	char what[256];
 
-	snprintf(what, sizeof(what), "USDT probe postgresql:%s", probe);
-	return keep_link(tr, bpf_program__attach_usdt(p, -1, path, "postgresql", probe, NULL), what);
+	/* measured on Linux 6.18: CAP_BPF and CAP_PERFMON load and attach
+	 * everything but uprobes (docs/service.md) */
+	snprintf(what, sizeof(what), "USDT probe postgresql:%s%s", probe,
+		 !l && (errno == EACCES || errno == EPERM) ?
+		 " (creating a uprobe takes CAP_SYS_ADMIN on this kernel; --probes wire needs no uprobe)" : "");
+	return keep_link(tr, l, what);
 }
 
 /* A backend's state is in the task-local storage of its main thread,

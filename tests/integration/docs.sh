@@ -8,9 +8,11 @@ MAN=$(dirname "$PGNETPROF")/../man/pgnetprof.8
 [ -f "$MAN" ] || bail "$MAN not built (make builds it)"
 
 help_opts=$("$PGNETPROF" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u)
-# what the documents quote of other programs (unshare, pt-tcp-model), and --min-*
-others="--min- --mount-proc --start-end --type"
-for f in README.md docs/output.md docs/analyses.md docs/storage.md docs/probes.md; do
+# what the documents quote of other programs (unshare, pt-tcp-model,
+# systemctl,
+# configure), and --min-*
+others="--min- --mount-proc --start-end --type --with-systemdsystemunitdir --now"
+for f in README.md docs/output.md docs/analyses.md docs/storage.md docs/probes.md docs/service.md; do
 	unknown=$(grep -oE -- '(^|[^a-z-])--[a-z][a-z0-9-]+' "$TOP/$f" | sed 's/^[^-]*//' | sort -u |
 		grep -vxF -f <(printf '%s\n' $help_opts $others))
 	eq "$f names only options pgnetprof has" "$unknown" ""
