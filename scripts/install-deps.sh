@@ -13,6 +13,7 @@ PACKAGES="
 	postgresql postgresql-contrib postgresql-client
 	iproute2 jq python3 python3-psycopg python3-asyncpg procps util-linux libcap2-bin
 	tcpdump percona-toolkit openssl debootstrap groff-base prometheus
+	dpkg-dev debhelper fakeroot git
 "
 missing=""
 for p in $PACKAGES; do
