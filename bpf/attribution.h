@@ -738,7 +738,7 @@ PGN_INLINE void pgn_on_abort(struct pgn_backend *b)
  * statement is one that failed, and what arrived after its error reply
  * (Terminate) is not its own.
  */
-PGN_INLINE void pgn_on_exit(struct pgn_backend *b, __u64 ts, int query_probes)
+PGN_INLINE void pgn_on_exit(struct pgn_backend *b, __u64 ts, unsigned probe_set)
 {
 	struct pgn_io end = { .ts = ts };
 
@@ -747,7 +747,7 @@ PGN_INLINE void pgn_on_exit(struct pgn_backend *b, __u64 ts, int query_probes)
 		pgn_request_drop(b);
 	} else if (b->state == PGN_ST_ACTIVE) {
 		b->stmt.status = PGN_STMT_ERROR;
-		if (query_probes) {
+		if (PGN_SET_ACTIVE_AT_EXIT_FAILED(probe_set)) {
 			pgn_dir_sub(&b->stmt.t.rx, &b->tail_rx);
 			pgn_dir_add(&b->sess.unattributed.rx, &b->tail_rx);
 		}

@@ -86,7 +86,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 		return 0;
 	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) == PGN_B_HAVE_SOCK &&
 	    (!finishing || !bpf_map_update_elem(&flushed, &tgid, &one, BPF_NOEXIST)))
-		pgn_on_exit(b, bpf_ktime_get_ns(), probe_set == PGN_PROBES_QUERY);
+		pgn_on_exit(b, bpf_ktime_get_ns(), probe_set);
 	backend_drop(p);
 	return 0;
 }

@@ -53,4 +53,9 @@ enum pgn_probe_set {
 	PGN_PROBE_SET_COUNT
 };
 
+/* query__done is the only end the query set sees, and a statement that
+ * fails never fires it: one still running at the backend's exit failed.
+ * The other sets see every end, so one running then was cut short. */
+#define PGN_SET_ACTIVE_AT_EXIT_FAILED(set) ((set) == PGN_PROBES_QUERY)
+
 #endif

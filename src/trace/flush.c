@@ -62,17 +62,17 @@ static void pgn_emit_session(struct pgn_backend *b)
 }
 
 void pgn_flush_backend(struct pgn_backend *b, const struct pgn_text *text, __u64 now_ns,
-		       int query_probes, struct pgn_reorder *ro)
+		       unsigned probe_set, struct pgn_reorder *ro)
 {
 	if ((b->flags & (PGN_B_HAVE_SOCK | PGN_B_IGNORED)) != PGN_B_HAVE_SOCK)
 		return;
 	/* still running when we stop: not a failure, just unfinished */
-	if (b->state == PGN_ST_ACTIVE && !query_probes)
+	if (b->state == PGN_ST_ACTIVE && !PGN_SET_ACTIVE_AT_EXIT_FAILED(probe_set))
 		b->state = PGN_ST_CLOSING;
 	flush_ro = ro;
 	flush_text = text;
 	flush_now = now_ns;
-	pgn_on_exit(b, now_ns, query_probes);
+	pgn_on_exit(b, now_ns, probe_set);
 	flush_ro = NULL;
 	flush_text = NULL;
 }

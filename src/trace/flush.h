@@ -10,6 +10,6 @@
  * (as PGN_REC_SESSION_OPEN), numbered as the kernel numbers them and put
  * in the backend's order with the kernel's records. */
 void pgn_flush_backend(struct pgn_backend *b, const struct pgn_text *text, __u64 now_ns,
-		       int query_probes, struct pgn_reorder *ro);
+		       unsigned probe_set, struct pgn_reorder *ro);
 
 #endif

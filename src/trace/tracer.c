@@ -658,7 +658,7 @@ static void flush_one(struct pgn_backend *b, const struct pgn_text *text, void *
 	if (bpf_map__update_elem(c->tr->skel->maps.flushed, &pid, sizeof(pid), &one, sizeof(one), BPF_NOEXIST))
 		return;
 	idle_client(c->tr, b);
-	pgn_flush_backend(b, text, c->now, c->tr->probe_set == PGN_PROBES_QUERY, &c->tr->ro);
+	pgn_flush_backend(b, text, c->now, c->tr->probe_set, &c->tr->ro);
 }
 
 static void flush_open_backends(struct pgn_tracer *tr)

@@ -124,7 +124,7 @@ static int status_text(void) { return status_at(0x1000); }
 static void status_null(void) { clock_ns += 100; pgn_on_stmt_end(&be); }
 static int query_start(void) { clock_ns += 100; return pgn_on_stmt_begin(&be, 1, 0x1000, 0); }
 static void query_done(void) { clock_ns += 100; pgn_on_stmt_end(&be); }
-static void finish(int query_probes) { clock_ns += 100; pgn_on_exit(&be, clock_ns, query_probes); }
+static void finish(unsigned probe_set) { clock_ns += 100; pgn_on_exit(&be, clock_ns, probe_set); }
 
 /* Startup as PostgreSQL does it: startup packet in, auth + params + first
  * ReadyForQuery out, the first statement__status(NULL) before the flush. */
@@ -170,7 +170,7 @@ static void test_small_result(void **state)
 	status_null();
 	send_(60);			/* T D C Z, all after done */
 	recv_(5);			/* Terminate */
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 
 	assert_int_equal(nstmts, 1);
 	assert_int_equal(stmts[0].t.rx.bytes, 15);
@@ -210,7 +210,7 @@ static void test_large_result(void **state)
 	assert_int_equal(stmts[0].t.tx.segs, 3);
 	assert_int_equal(stmts[0].t.tx.ns, 30);
 	assert_int_equal(stmts[0].t.rx.bytes, 30);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 1);	/* a request that ran nothing is not a statement */
 	assert_int_equal(sessions[0].unattributed.rx.bytes, 30);
 	assert_conserved(&sessions[0]);
@@ -230,7 +230,7 @@ static void test_split_request_and_eagain(void **state)
 	status_null();
 	recv_(0);			/* EOF is not traffic either */
 	send_(20);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 1);
 	assert_int_equal(stmts[0].t.rx.bytes, 2234);
 	assert_int_equal(stmts[0].t.rx.calls, 3);
@@ -256,7 +256,7 @@ static void test_tx_wait(void **state)
 	pgn_on_send(&be, &e);
 	status_null();
 	send_(100);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(stmts[0].t.tx_wait_ns, 5000 + 100 - 10);
 	assert_int_equal(stmts[0].t.tx.calls, 3);
 	assert_int_equal(sessions[0].total.tx_wait_ns, stmts[0].t.tx_wait_ns);
@@ -273,7 +273,7 @@ static void test_extended_one_cycle(void **state)
 	assert_int_equal(status_at(0x7100), 0);	/* Execute: the portal's copy */
 	status_null();
 	send_(70);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 1);
 	assert_int_equal(stmts[0].protocol, PGN_PROTO_EXTENDED);
 	assert_int_equal(stmts[0].status_hits, 3);
@@ -323,7 +323,7 @@ static void test_times_from_socket_calls(void **state)
 	status_text();
 	status_null();
 	send_(20);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 
 	assert_int_equal(nstmts, 6);
 	assert_int_equal(stmts[0].request_ns, 1390);
@@ -369,7 +369,7 @@ static void test_pipeline(void **state)
 	assert_int_equal(status_text_at(0xb100, 0), 0);	/* hits < 2: not asked */
 	status_null();
 	send_(40);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 
 	assert_int_equal(nstmts, 7);
 	for (int i = 0; i < 7; i++) {
@@ -399,7 +399,7 @@ static void test_query_probes_startup(void **state)
 	query_start();
 	query_done();
 	send_(61);
-	finish(1);
+	finish(PGN_PROBES_QUERY);
 	assert_int_equal(nstmts, 2);
 	assert_int_equal(stmts[0].t.rx.bytes, 15);
 	assert_int_equal(stmts[0].t.tx.bytes, 60);
@@ -424,7 +424,7 @@ static void test_query_probes_error(void **state)
 	query_done();
 	send_(60);
 	recv_(5);			/* Terminate */
-	finish(1);
+	finish(PGN_PROBES_QUERY);
 	assert_int_equal(nstmts, 2);
 	assert_int_equal(stmts[0].status, PGN_STMT_ERROR);
 	assert_int_equal(stmts[0].t.rx.bytes, 25);
@@ -443,7 +443,7 @@ static void test_exit_mid_statement(void **state)
 	recv_(25);
 	status_text();
 	send_(8192);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 1);
 	assert_int_equal(stmts[0].status, PGN_STMT_ERROR);
 	assert_int_equal(stmts[0].t.tx.bytes, 8192);
@@ -464,7 +464,7 @@ static void test_idle_traffic_unattributed(void **state)
 	status_null();
 	send_(60);
 	assert_int_equal(nstmts, 1);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 2);
 	assert_conserved(&sessions[0]);
 }
@@ -477,7 +477,7 @@ static void test_joined_session(void **state)
 	status_text();
 	status_null();
 	send_(60);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 1);
 	assert_int_equal(stmts[0].t.rx.bytes, 15);
 	assert_int_equal(stmts[0].t.tx.bytes, 60);
@@ -512,7 +512,7 @@ static void test_request_bytes(void **state)
 	recv_(100);			/* COPY data */
 	status_null();
 	send_(20);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(stmts[0].request_bytes, 15);
 	assert_int_equal(stmts[0].t.rx.bytes, 115);
 }
@@ -538,7 +538,7 @@ static void test_outbound_and_abort(void **state)
 	pgn_on_abort(&be);
 	status_null();
 	send_(80);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 
 	assert_int_equal(nstmts, 1);
 	assert_int_equal(stmts[0].out_tx_bytes, 120);
@@ -573,7 +573,7 @@ static void test_portal_nesting(void **state)
 	pgn_on_portal_done(&be, 20500);
 	status_null();
 	send_(30);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 
 	assert_int_equal(nstmts, 2);
 	assert_int_equal(stmts[0].portal_ns, 1000);
@@ -607,7 +607,7 @@ static void test_batch(void **state)
 	assert_int_equal(status_at(0x7300), 0);
 	status_null();
 	send_said(120, PGN_IO_READY);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 3);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(stmts[i].pipelined, 1);
@@ -634,7 +634,7 @@ static void test_query_after_flush(void **state)
 	recv_(9000);			/* CopyData, CopyDone */
 	status_null();
 	send_said(20, PGN_IO_READY);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 2);
 	assert_int_equal(stmts[0].t.rx.bytes, 93);
 	assert_int_equal(stmts[0].t.tx.bytes, 59);
@@ -665,7 +665,7 @@ static void test_ready_ends_statement(void **state)
 	status_text();
 	status_null();
 	send_said(60, PGN_IO_READY);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 2);
 	assert_int_equal(stmts[0].t.tx.bytes, 18);
 	assert_int_equal(stmts[1].t.tx.bytes, 60);
@@ -691,7 +691,7 @@ static void test_error_response(void **state)
 	status_text();
 	status_null();
 	send_said(60, PGN_IO_READY);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 2);
 	assert_int_equal(stmts[0].status, PGN_STMT_ERROR);
 	assert_int_equal(stmts[0].t.tx.bytes, 96);
@@ -708,7 +708,7 @@ static void test_error_response(void **state)
 	query_start();
 	query_done();
 	send_said(60, PGN_IO_READY);
-	finish(1);
+	finish(PGN_PROBES_QUERY);
 	assert_int_equal(nstmts, 2);
 	assert_int_equal(stmts[0].status, PGN_STMT_ERROR);
 	assert_int_equal(stmts[0].t.tx.bytes, 90);
@@ -729,7 +729,7 @@ static void test_error_response(void **state)
 		query_done();
 		send_said(60, PGN_IO_READY);
 	}
-	finish(1);
+	finish(PGN_PROBES_QUERY);
 	assert_int_equal(nstmts, 2);
 	assert_int_equal(stmts[1].status, PGN_STMT_OK);
 	assert_int_equal(stmts[1].t.rx.bytes, 15);
@@ -752,7 +752,7 @@ static void test_cycle_after_ready(void **state)
 	status_text();
 	status_null();
 	send_said(20, PGN_IO_READY);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 2);
 	assert_int_equal(stmts[1].start_ns, sent);
 	assert_int_equal(stmts[0].t.rx.bytes, 30);
@@ -776,7 +776,7 @@ static void test_endpoint_records(void **state)
 	assert_int_equal(nendpoints, 1);
 	be.flags &= ~PGN_B_EP_SENT;	/* capture_title read the title */
 	one_statement();
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nendpoints, 2);
 	assert_int_equal(endpoint_before[1], 3);
 	assert_int_equal(nstmts, 5);
@@ -829,7 +829,7 @@ static void test_wire_simple(void **state)
 	send_ready(66);
 	send_(48);			/* a NotificationResponse while idle */
 	recv_msgs(5, "", NULL);		/* Terminate */
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 1);
 	assert_int_equal(stmts[0].t.rx.bytes, 14);
 	assert_int_equal(stmts[0].t.tx.bytes, 66);
@@ -858,7 +858,7 @@ static void test_wire_batch(void **state)
 	assert_int_equal(be.awaiting, 2);
 	/* 1 5, 2 5, C 16 | 2 5, C 16 | 2 5, C 16, Z 6 */
 	send_wire(74, 1, "CCCZ", (__u32[]){ 26, 47, 68, 74 });
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 3);
 	assert_int_equal(nanswers, 2);
 	assert_int_equal(stmts[0].t.rx.bytes, 60);
@@ -899,7 +899,7 @@ static void test_wire_pipeline_syncs(void **state)
 	assert_int_equal(nstmts, 1);
 	assert_int_equal(be.state, PGN_ST_ACTIVE);	/* not ended by the first's Z */
 	send_ready(27);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(answers[0].t.tx.bytes, 1027);
 	assert_int_equal(answers[0].t.tx.calls, 2);
 	assert_int_equal(nstmts, 2);
@@ -936,7 +936,7 @@ static void test_wire_failure_skips(void **state)
 	assert_int_equal(answers[2].skip_follows, 0);
 	assert_int_equal(answers[2].t.tx.bytes, 51);
 	send_ready(27);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 6);
 	assert_int_equal(stmts[5].status, PGN_STMT_OK);
 	assert_int_equal(stmts[5].t.tx.bytes, 27);
@@ -969,7 +969,7 @@ static void test_wire_answered_before_next(void **state)
 	assert_int_equal(nanswers, 1);
 	assert_int_equal(answers[0].t.tx.bytes, 6);
 	send_ready(22);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 4);
 	assert_int_equal(stmts[1].t.tx.bytes, 27);
 	assert_int_equal(stmts[2].t.tx.bytes, 16);
@@ -986,7 +986,7 @@ static void test_wire_exit_awaiting(void **state)
 	send_ready(400);
 	recv_msgs(95, "BEBEBES", (__u32[]){ 95, 75, 65, 45, 35, 15, 5 });
 	send_wire(3000, 0, "", NULL);	/* rows of the first */
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nanswers, 2);
 	assert_int_equal(answers[0].t.tx.bytes, 3000);
 	assert_int_equal(answers[1].t.tx.bytes, 0);
@@ -1009,7 +1009,7 @@ static void test_wire_parse_only(void **state)
 	send_(30);			/* ParseComplete, descriptions: no ReadyForQuery */
 	recv_msgs(60, "Q", (__u32[]){ 60 });
 	send_ready(15);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 3);
 	assert_int_equal(stmts[0].status_hits, 1);
 	assert_int_equal(stmts[0].t.rx.bytes, 40);
@@ -1031,7 +1031,7 @@ static void test_wire_joined(void **state)
 	(void)state;
 	recv_msgs(14, "Q", (__u32[]){ 14 });
 	send_ready(66);
-	finish(0);
+	finish(PGN_PROBES_STATUS);
 	assert_int_equal(nstmts, 1);
 	assert_int_equal(stmts[0].t.rx.bytes, 14);
 	assert_int_equal(stmts[0].t.tx.bytes, 66);
