@@ -73,6 +73,9 @@ static const char *const format_names[] = {
 
 /* the empty name is NONE, which cannot be asked for */
 static const char *const metric_names[] = { "", "response", "exec", "rtt", "tx-bytes", "rx-bytes", NULL };
+static const char *const store_statements_names[] = {
+	[PGN_STORE_ALL] = "all", [PGN_STORE_SLOW] = "slow", [PGN_STORE_NONE] = "none", NULL,
+};
 static const char *const sort_names[] = { "bytes", "calls", "rx", "tx", "time", "p99", "wait", NULL };
 
 const char *pgn_backend_name(enum pgn_hook_backend b)
@@ -204,6 +207,12 @@ static const struct option_row rows[] = {
 	{ "store-wait", 0, "SECS", 3, OPTION_UINT, FIELD(store_wait_s), "--store-wait", 0, 3600,
 	  .init = "10",
 	  .doc = "at exit, how long to wait for an absent or hung results database before dropping what is buffered (default 10; a hung one then takes at most 3 s more)" },
+	{ "store-statements", 0, "WHICH", 3, OPTION_NAME, FIELD(store_statements), "--store-statements",
+	  .names = store_statements_names, GIVEN(store_statements_set),
+	  .doc = "with --store, the raw rows of pgnetprof.statements: all (default: a row per statement reported, as printed), slow (the same, with a --min-duration or --min-bytes threshold required: only the statements worth a look) or none; the rollups and sessions are stored either way. For a continuous run, slow: the rollups keep every statement's numbers at a fixed cost per interval" },
+	{ "rollup-interval", 0, "SECS", 3, OPTION_UINT, FIELD(rollup_s), "--rollup-interval", 1, 86400, .init = "60",
+	  GIVEN(rollup_set),
+	  .doc = "with --store, the length of an interval of pgnetprof.statement_rollups: a row per server, normalized statement, database, user, client address and protocol each interval (default 60)" },
 	{ "store-host", 0, "NAME", 3, OPTION_TEXT, FIELD(store_host), "--store-host",
 	  .doc = "the host column of stored rows (default: this machine's host name)" },
 
@@ -551,6 +560,10 @@ static void check_consistency(struct pgn_options *o)
 		}
 	}
 	check_analyses(o);
+	if ((o->store_statements_set || o->rollup_set) && !o->store)
+		usage_error("--store-statements and --rollup-interval shape what --store keeps: add --store CONNINFO");
+	if (o->store_statements == PGN_STORE_SLOW && !o->min_bytes && !o->min_duration_ns)
+		usage_error("--store-statements slow keeps the statements over a threshold: give --min-duration TIME or --min-bytes BYTES");
 	if (o->metrics_top_set && !o->metrics_listen.set)
 		usage_error("--metrics-top shapes the metrics of --metrics-listen: add --metrics-listen ADDR:PORT");
 	if (o->format == PGN_FORMAT_NONE && !o->store && !o->metrics_listen.set)

@@ -17,6 +17,12 @@ enum pgn_hook_backend {
 	PGN_BACKEND_KPROBE,
 };
 
+enum pgn_store_statements {
+	PGN_STORE_ALL = 0,	/* a row per statement reported */
+	PGN_STORE_SLOW,		/* the same, --min-* required: the slow ones */
+	PGN_STORE_NONE,		/* rollups and sessions only */
+};
+
 enum pgn_format {
 	PGN_FORMAT_TEXT = 0,
 	PGN_FORMAT_JSON,
@@ -51,6 +57,10 @@ struct pgn_options {
 	const char *store_host;
 	size_t store_buffer;
 	unsigned store_wait_s;
+	enum pgn_store_statements store_statements;
+	bool store_statements_set;
+	unsigned rollup_s;	/* --rollup-interval */
+	bool rollup_set;
 	bool load_only;
 	struct pgn_listen metrics_listen;	/* --metrics-listen */
 	unsigned metrics_top;

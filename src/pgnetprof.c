@@ -13,6 +13,7 @@
 #include "analysis.h"
 #include "clock.h"
 #include "metrics.h"
+#include "rollup.h"
 #include "options.h"
 #include "report.h"
 #include "store.h"
@@ -286,6 +287,7 @@ static struct pgn_store *open_store(const struct pgn_options *o)
 		.host = o->store_host,
 		.buffer_rows = o->store_buffer,
 		.drain_s = o->store_wait_s,
+		.statements = o->store_statements != PGN_STORE_NONE,
 	};
 
 	if (!c.host) {
@@ -348,6 +350,7 @@ int main(int argc, char **argv)
 	struct pgn_store *store = NULL, *stored_by_report = NULL;
 	struct pgn_metrics *metrics = NULL;
 	struct pgn_metrics_server *server = NULL;
+	struct pgn_rollup *rollup = NULL;
 	const struct pgn_output *out;
 	struct pgn_report rep;
 	int err;
@@ -409,7 +412,14 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
-	if (store) {	/* the report closes it */
+	if (store) {	/* the report closes it, after the rollups' last rows */
+		rollup = pgn_rollup_new(store, o.rollup_s, pgn_real_ns());
+		if (!rollup) {
+			fprintf(stderr, "pgnetprof: out of memory\n");
+			err = 1;
+			goto cleanup;
+		}
+		pgn_report_add_sink(&rep, &pgn_output_rollup, rollup);
 		pgn_report_add_sink(&rep, &pgn_output_store, store);
 		stored_by_report = store;
 		store = NULL;
@@ -427,6 +437,7 @@ cleanup:
 	pgn_metrics_server_stop(server);
 	pgn_metrics_free(metrics);
 	pgn_store_close(store, NULL, NULL);
+	pgn_rollup_free(rollup);
 	pgn_tracer_free(tr);
 	return err;
 }

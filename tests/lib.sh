@@ -79,8 +79,8 @@ done_testing() {
 }
 
 # run_suite LABEL TEST [VAR=VALUE...]: another integration test, in that
-# environment, its checks counted here under LABEL; one that bails out or
-# checks nothing is a failed check
+# environment, its checks counted here under LABEL; one that bails out,
+# checks nothing or runs over 30 minutes is a failed check
 run_suite() {
 	local label=$1 t=$2 line n=0
 	shift 2
@@ -93,7 +93,7 @@ run_suite() {
 		*) continue ;;
 		esac
 		n=$((n + 1))
-	done < <(env "$@" bash "$TESTS_DIR/integration/$t.sh" 2>&1)
+	done < <(timeout 1800 env "$@" bash "$TESTS_DIR/integration/$t.sh" 2>&1)
 	[ "$n" -gt 0 ] || ok 1 "$label $t: ran no check"
 }
 

@@ -173,6 +173,7 @@ static void metrics_session(void *ctx, const struct pgn_session_view *v)
 const struct pgn_output pgn_output_metrics = {
 	.statement = metrics_statement,
 	.session = metrics_session,
+	.every_statement = 1,
 };
 
 void pgn_metrics_set_health(struct pgn_metrics *m, const struct pgn_health *h)

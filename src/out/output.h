@@ -80,6 +80,7 @@ struct pgn_output {
 	/* tracing ended: write out what is held, add its counts to *s */
 	void (*finish)(void *ctx, struct pgn_summary *s);
 	int needs_settled;
+	int every_statement;	/* an aggregate: it counts what --min-* leave out */
 };
 
 struct pgn_sink {

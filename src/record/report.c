@@ -23,8 +23,10 @@ void pgn_report_init(struct pgn_report *r)
 
 void pgn_report_add_sink(struct pgn_report *r, const struct pgn_output *out, void *ctx)
 {
-	if (out && r->nsinks < PGN_SINKS_MAX)
-		r->sinks[r->nsinks++] = (struct pgn_sink){ out, ctx };
+	if (!out || r->nsinks == PGN_SINKS_MAX)
+		return;
+	r->sinks[r->nsinks++] = (struct pgn_sink){ out, ctx };
+	r->aggregates |= out->every_statement;
 }
 
 int pgn_report_needs_settled(const struct pgn_report *r)
@@ -191,6 +193,7 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 	struct pgn_stmt_view v = { .r = rec };
 	struct pgn_text_info text;
 	uint64_t end = rec->done_ns ? rec->done_ns : rec->last_tx_ns;
+	int filtered;
 
 	v.exec_ns = r->executor_times ? rec->portal_ns : span(rec->start_ns, end);
 	v.response_ns = span(rec->request_ns, rec->last_tx_ns);
@@ -198,9 +201,11 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 		v.response_ns += span(parse->request_ns, parse->last_tx_ns);
 		v.r = rec = with_parse(rec, parse);
 	}
-	if (rec->t.rx.bytes + rec->t.tx.bytes < r->min_bytes || v.response_ns < r->min_duration_ns) {
+	filtered = rec->t.rx.bytes + rec->t.tx.bytes < r->min_bytes || v.response_ns < r->min_duration_ns;
+	if (filtered) {
 		r->sum.filtered++;
-		return;
+		if (!r->aggregates)
+			return;
 	}
 	rfc3339(r, rec->request_ns ? rec->request_ns : rec->start_ns, v.time, sizeof(v.time));
 	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
@@ -217,11 +222,13 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 	v.arrival_ns = real_ns(r, rec->request_ns);
 	v.completion_ns = real_ns(r, rec->last_tx_ns);
 	v.protocol = pgn_protocol_of(rec) == PGN_PROTO_EXTENDED ? "extended" : "simple";
-	r->sum.statements++;
-	r->sum.rx_bytes += rec->t.rx.bytes;
-	r->sum.tx_bytes += rec->t.tx.bytes;
+	if (!filtered) {
+		r->sum.statements++;
+		r->sum.rx_bytes += rec->t.rx.bytes;
+		r->sum.tx_bytes += rec->t.tx.bytes;
+	}
 	for (unsigned i = 0; i < r->nsinks; i++)
-		if (r->sinks[i].out->statement)
+		if (r->sinks[i].out->statement && (!filtered || r->sinks[i].out->every_statement))
 			r->sinks[i].out->statement(r->sinks[i].ctx, &v);
 }
 

@@ -7,13 +7,15 @@
 #include "output.h"
 #include "pidtab.h"
 
-#define PGN_SINKS_MAX 3		/* a printer or an analysis, --store, --metrics-listen */
+#define PGN_SINKS_MAX 4		/* a printer or an analysis, rollups, --store, metrics */
 
 /* Turns kernel records into views (names, times, fingerprints), filters
- * and counts them, and hands each to every sink. */
+ * and counts them, and hands each to every sink: what --min-* leave out,
+ * to the aggregates (rollups, metrics) only. */
 struct pgn_report {
 	struct pgn_sink sinks[PGN_SINKS_MAX];
 	unsigned nsinks;
+	int aggregates;		/* a sink counts every statement, --min-* or not */
 	int64_t mono_to_real_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t min_bytes;
 	uint64_t min_duration_ns;

@@ -20,7 +20,7 @@
 #define BATCH_ROWS 50000
 #define RETRY_S 1
 
-enum pgn_table { PGN_T_STATEMENTS, PGN_T_SESSIONS };
+enum pgn_table { PGN_T_STATEMENTS, PGN_T_SESSIONS, PGN_T_FINGERPRINTS, PGN_T_ROLLUPS };
 
 struct row {
 	struct row *next;
@@ -47,9 +47,13 @@ struct pgn_store {
 	uint64_t stored, dropped;
 };
 
+static char rollups_copy_sql[512], fingerprints_copy_sql[256];
 static const char *table_copy_sql[] = {
 	[PGN_T_STATEMENTS] = "COPY pgnetprof.statements (" PGN_STATEMENT_COLUMNS ") FROM STDIN",
 	[PGN_T_SESSIONS] = "COPY pgnetprof.sessions (" PGN_SESSION_COLUMNS ") FROM STDIN",
+	/* into a table of the transaction's, then those not stored yet */
+	[PGN_T_FINGERPRINTS] = fingerprints_copy_sql,
+	[PGN_T_ROLLUPS] = rollups_copy_sql,
 };
 
 /* Is the peer of our connection on this host (so its pid is ours to mute)? */
@@ -100,6 +104,10 @@ struct pgn_store *pgn_store_open(const struct pgn_store_config *c)
 	}
 	s->cfg = *c;
 	s->tail = &s->head;
+	snprintf(rollups_copy_sql, sizeof(rollups_copy_sql), "COPY pgnetprof.statement_rollups (%s) FROM STDIN",
+		 pgn_rollup_columns);
+	snprintf(fingerprints_copy_sql, sizeof(fingerprints_copy_sql), "COPY fingerprints_in (%s) FROM STDIN",
+		 pgn_fingerprint_columns);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	s->conn = pgn_store_connect(c->conninfo, &why);
@@ -150,6 +158,25 @@ void pgn_store_statement(struct pgn_store *s, const struct pgn_stmt_view *v)
 {
 	pgn_row_statement(&s->scratch, s->cfg.host, v);
 	push(s, PGN_T_STATEMENTS);
+}
+
+void pgn_store_fingerprint(struct pgn_store *s, const struct pgn_stmt_view *v)
+{
+	pgn_row_fingerprint(&s->scratch, v, pgn_real_ns());
+	push(s, PGN_T_FINGERPRINTS);
+}
+
+void pgn_store_rollup(struct pgn_store *s, const struct pgn_rollup_row *r)
+{
+	pgn_row_rollup(&s->scratch, s->cfg.host, r);
+	push(s, PGN_T_ROLLUPS);
+}
+
+void pgn_store_drop(struct pgn_store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->dropped++;
+	pthread_mutex_unlock(&s->lock);
 }
 
 void pgn_store_session(struct pgn_store *s, const struct pgn_session_view *v)
@@ -219,6 +246,24 @@ static enum outcome copy_table(struct pgn_store *s, struct row *batch, size_t n,
 	return WRITTEN;
 }
 
+/* A fingerprint's text is stored once, whoever wrote it first. */
+static enum outcome copy_fingerprints(struct pgn_store *s, struct row *batch, size_t n)
+{
+	enum outcome o;
+	size_t i = 0;
+
+	for (struct row *r = batch; r && i < n && r->table != PGN_T_FINGERPRINTS; r = r->next, i++)
+		;
+	if (i == n)
+		return WRITTEN;
+	if ((o = exec(s, "CREATE TEMP TABLE fingerprints_in (LIKE pgnetprof.fingerprints) ON COMMIT DROP",
+		      PGRES_COMMAND_OK)) != WRITTEN ||
+	    (o = copy_table(s, batch, n, PGN_T_FINGERPRINTS)) != WRITTEN)
+		return o;
+	return exec(s, "INSERT INTO pgnetprof.fingerprints SELECT DISTINCT ON (fingerprint) * FROM fingerprints_in "
+		    "ORDER BY fingerprint, first_seen ON CONFLICT (fingerprint) DO NOTHING", PGRES_COMMAND_OK);
+}
+
 static enum outcome write_batch(struct pgn_store *s, struct row *batch, size_t n)
 {
 	enum outcome o;
@@ -226,6 +271,8 @@ static enum outcome write_batch(struct pgn_store *s, struct row *batch, size_t n
 	if ((o = exec(s, "BEGIN", PGRES_COMMAND_OK)) != WRITTEN ||
 	    (o = copy_table(s, batch, n, PGN_T_STATEMENTS)) != WRITTEN ||
 	    (o = copy_table(s, batch, n, PGN_T_SESSIONS)) != WRITTEN ||
+	    (o = copy_fingerprints(s, batch, n)) != WRITTEN ||
+	    (o = copy_table(s, batch, n, PGN_T_ROLLUPS)) != WRITTEN ||
 	    (o = exec(s, "COMMIT", PGRES_COMMAND_OK)) != WRITTEN) {
 		if (PQstatus(s->conn) == CONNECTION_OK)
 			PQclear(PQexec(s->conn, "ROLLBACK"));
@@ -438,7 +485,10 @@ void pgn_store_stats(struct pgn_store *s, uint64_t *backlog, uint64_t *stored, u
 /* --store as one more sink of the report: its counts go to the summary */
 static void sink_statement(void *ctx, const struct pgn_stmt_view *v)
 {
-	pgn_store_statement(ctx, v);
+	struct pgn_store *s = ctx;
+
+	if (s->cfg.statements)
+		pgn_store_statement(s, v);
 }
 
 static void sink_session(void *ctx, const struct pgn_session_view *v)

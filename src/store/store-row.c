@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "escape.h"
+#include "rollup.h"
 #include "store-row.h"
 
 void pgn_buf_free(struct pgn_buf *b)
@@ -172,5 +174,56 @@ void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_sessi
 	pgn_client_addr(v->client, client_addr, sizeof(client_addr));
 	field(b, host);
 	PGN_SESSION_FIELDS(ROW_FIELD)
+	put(b, "\n", 1);
+}
+
+/* The columns of pgn_row_rollup and pgn_row_fingerprint */
+const char pgn_rollup_columns[] = "host, start, seconds, server_port, data_directory, fingerprint, "
+	"database, \"user\", client_addr, protocol, calls, errors, rx_bytes, tx_bytes, rx_calls, tx_calls, "
+	"rx_segs, tx_segs, rx_ns, tx_ns, tx_wait_ns, exec_ns, response_ns, max_response_ns, retrans, "
+	"response_hist";
+const char pgn_fingerprint_columns[] = "fingerprint, normalized, query, first_seen";
+
+static void timestamp(struct pgn_buf *b, int64_t ns)
+{
+	time_t sec = ns / 1000000000LL;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	putf(b, "\t%04d-%02d-%02d %02d:%02d:%02d+00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	     tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void pgn_row_rollup(struct pgn_buf *b, const char *host, const struct pgn_rollup_row *r)
+{
+	const uint64_t sums[] = {
+		r->calls, r->errors, r->rx_bytes, r->tx_bytes, r->rx_calls, r->tx_calls, r->rx_segs,
+		r->tx_segs, r->rx_ns, r->tx_ns, r->tx_wait_ns, r->exec_ns, r->response_ns,
+		r->max_response_ns, r->retrans,
+	};
+
+	field(b, host);
+	timestamp(b, r->start_ns);
+	num(b, r->seconds);
+	num_or_null(b, r->k.server_port);
+	field(b, r->k.data_directory);
+	putf(b, "\t%016llx", (unsigned long long)r->k.fingerprint);
+	field(b, r->k.database);
+	field(b, r->k.user);
+	field(b, r->k.client_addr);
+	field(b, r->k.protocol);
+	for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
+		num(b, sums[i]);
+	for (int i = 0; i < PGN_ROLLUP_BUCKETS; i++)
+		putf(b, "%s%llu", i ? "," : "\t{", (unsigned long long)r->hist[i]);
+	put(b, "}\n", 2);
+}
+
+void pgn_row_fingerprint(struct pgn_buf *b, const struct pgn_stmt_view *v, int64_t now_ns)
+{
+	field(b, v->fingerprint);
+	opt(b, v->normalized);
+	text(b, (struct pgn_span){ v->query, v->query_len });
+	timestamp(b, now_ns);
 	put(b, "\n", 1);
 }

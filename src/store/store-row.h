@@ -2,6 +2,7 @@
 #define PGNETPROF_STORE_ROW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fields.h"
 #include "output.h"
@@ -29,5 +30,12 @@ void pgn_client_addr(const char *client, char *out, size_t len);
  * (fields.h). */
 void pgn_row_statement(struct pgn_buf *b, const char *host, const struct pgn_stmt_view *v);
 void pgn_row_session(struct pgn_buf *b, const char *host, const struct pgn_session_view *v);
+
+/* Rollup rows (rollup.h) for pgnetprof.statement_rollups, and a
+ * fingerprint's text for pgnetprof.fingerprints; their column lists. */
+struct pgn_rollup_row;
+void pgn_row_rollup(struct pgn_buf *b, const char *host, const struct pgn_rollup_row *r);
+void pgn_row_fingerprint(struct pgn_buf *b, const struct pgn_stmt_view *v, int64_t now_ns);
+extern const char pgn_rollup_columns[], pgn_fingerprint_columns[];
 
 #endif

@@ -102,8 +102,10 @@ int pgn_store_check_schema(PGconn *c)
 		return -1;
 	}
 	if (query_int(c, "SELECT (has_table_privilege('pgnetprof.statements', 'INSERT') AND "
-			 "has_table_privilege('pgnetprof.sessions', 'INSERT'))::int", &state) != 1) {
-		fprintf(stderr, "pgnetprof: the results database user may not insert into pgnetprof.statements and pgnetprof.sessions; GRANT INSERT on them\n");
+			 "has_table_privilege('pgnetprof.sessions', 'INSERT') AND "
+			 "has_table_privilege('pgnetprof.statement_rollups', 'INSERT') AND "
+			 "has_table_privilege('pgnetprof.fingerprints', 'SELECT, INSERT'))::int", &state) != 1) {
+		fprintf(stderr, "pgnetprof: the results database user may not write pgnetprof's tables; GRANT INSERT ON pgnetprof.statements, pgnetprof.sessions, pgnetprof.statement_rollups, pgnetprof.fingerprints, and SELECT ON pgnetprof.fingerprints\n");
 		return -1;
 	}
 	return 0;

@@ -20,6 +20,7 @@ struct pgn_store_config {
 	const char *host;	/* the host column */
 	size_t buffer_rows;	/* rows kept while the server is away */
 	unsigned drain_s;	/* at exit, how long to wait for an absent server */
+	int statements;		/* a row per statement reported (--store-statements) */
 };
 
 /* Connects and checks the schema; prints why and returns NULL on failure. */
@@ -29,6 +30,12 @@ int pgn_store_start(struct pgn_store *s, pgn_store_mute_fn mute, void *arg);
 /* Never block: a full buffer drops the row and counts it. */
 void pgn_store_statement(struct pgn_store *s, const struct pgn_stmt_view *v);
 void pgn_store_session(struct pgn_store *s, const struct pgn_session_view *v);
+/* A fingerprint's texts (stored once, whoever writes it first), and a
+ * rollup row (rollup.h); a row the rollups could not keep, counted. */
+void pgn_store_fingerprint(struct pgn_store *s, const struct pgn_stmt_view *v);
+struct pgn_rollup_row;
+void pgn_store_rollup(struct pgn_store *s, const struct pgn_rollup_row *r);
+void pgn_store_drop(struct pgn_store *s);
 /* Writes what is buffered (waiting up to drain_s for an absent server),
  * stops the writer and frees everything; accepts NULL. */
 void pgn_store_close(struct pgn_store *s, uint64_t *stored, uint64_t *dropped);

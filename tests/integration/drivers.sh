@@ -11,8 +11,12 @@ PY=/usr/bin/python3	# Debian's, with python3-psycopg and python3-asyncpg
 pg_init
 pg_start -c autovacuum=off
 PROXY_PORT=$(free_port) || bail "no free port"
-"$PY" "$TESTS_DIR/wireproxy.py" "$PROXY_PORT" "$PGPORT" "$WORK/proxy.log" &
+# its own output apart, and gone with the test however it ends: a proxy
+# left behind would hold the runner's pipe open (tests/pg-majors.sh waited
+# on one for ever after a bail-out)
+"$PY" "$TESTS_DIR/wireproxy.py" "$PROXY_PORT" "$PGPORT" "$WORK/proxy.log" >"$WORK/proxy.out" 2>&1 &
 PROXY_PID=$!
+trap 'kill "$PROXY_PID" 2>/dev/null; cleanup' EXIT
 for _ in $(seq 1 100); do
 	ss -Htln "( sport = :$PROXY_PORT )" | grep -q . && break
 	sleep 0.1

@@ -82,6 +82,7 @@ YML
 prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prom" \
 	--web.listen-address="127.0.0.1:$PPORT" >"$WORK/prom.log" 2>&1 &
 PROM=$!
+trap 'kill "$PROM" 2>/dev/null; cleanup' EXIT
 n=$(records statement | wc -l)
 $M prom "http://127.0.0.1:$PPORT" 'up{job="pgnetprof"}' 1 60
 ok $? "Prometheus scrapes pgnetprof (up = 1)"

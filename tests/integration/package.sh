@@ -11,7 +11,10 @@ git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1 || { skip "the package" "not a
 # what git tracks and what it would (new files), not what the build made
 mkdir -p "$WORK/src/pgnetprof"
 git -C "$TOP" ls-files -co --exclude-standard | (cd "$TOP" && tar -cf - -T -) | tar -xf - -C "$WORK/src/pgnetprof"
-(cd "$WORK/src/pgnetprof" && timeout 900 dpkg-buildpackage -b -us -uc) >"$WORK/build.log" 2>&1
+# a clean environment: no make's variables (its list of tests) nor the
+# test harness's leak into the package's build
+(cd "$WORK/src/pgnetprof" && timeout 900 env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 \
+	dpkg-buildpackage -b -us -uc) >"$WORK/build.log" 2>&1
 rc=$?
 eq "dpkg-buildpackage -b -us -uc builds it" "$rc" 0
 [ $rc -eq 0 ] || { tail -30 "$WORK/build.log" | diag /dev/stdin; done_testing; exit; }

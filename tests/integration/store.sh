@@ -47,21 +47,21 @@ eq "--init-store on an unreachable server: exit 1" $? 1
 # --- --init-store: creates, then is idempotent ---------------------------------
 "$PGNETPROF" --init-store "postgresql://postgres@127.0.0.1:$RPORT/postgres" >"$WORK/out" 2>"$WORK/err"
 eq "--init-store (URI) creates the schema: exit 0" $? 0
-check "--init-store says what it did" grep -q "upgraded from version 0 to 6" "$WORK/out"
+check "--init-store says what it did" grep -q "upgraded from version 0 to 7" "$WORK/out"
 "$PGNETPROF" --init-store "$RESULTS" >"$WORK/out" 2>&1
-check "--init-store again: nothing to do" grep -q "already at version 6" "$WORK/out"
-eq "the schema versions recorded" "$(rsql -c 'select string_agg(version::text, $$ $$ order by version) from pgnetprof.schema_version')" "1 2 3 4 5 6"
+check "--init-store again: nothing to do" grep -q "already at version 7" "$WORK/out"
+eq "the schema versions recorded" "$(rsql -c 'select string_agg(version::text, $$ $$ order by version) from pgnetprof.schema_version')" "1 2 3 4 5 6 7"
 # an older schema (version 1): --store refuses it, --init-store upgrades it
-rsql -q -c "alter table pgnetprof.statements drop column normalized; alter table pgnetprof.sessions drop column handshake_us; alter table pgnetprof.statements drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.sessions drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.statements drop column pipelined, drop column ns_pid, drop column server_pid, drop column server_port, drop column data_directory; alter table pgnetprof.sessions drop column ns_pid, drop column server_pid, drop column server_port, drop column data_directory; delete from pgnetprof.schema_version where version > 1"
+rsql -q -c "alter table pgnetprof.statements drop column normalized; alter table pgnetprof.sessions drop column handshake_us; alter table pgnetprof.statements drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.sessions drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.statements drop column pipelined, drop column ns_pid, drop column server_pid, drop column server_port, drop column data_directory; alter table pgnetprof.sessions drop column ns_pid, drop column server_pid, drop column server_port, drop column data_directory; drop table pgnetprof.statement_rollups, pgnetprof.fingerprints; drop aggregate pgnetprof.hist_sum(bigint[]); drop function pgnetprof.hist_add, pgnetprof.hist_percentile; delete from pgnetprof.schema_version where version > 1"
 "$PGNETPROF" --store "$RESULTS" -d 1 >"$WORK/out" 2>"$WORK/err"
-check "an older schema: --store says to upgrade it" grep -q "at version 1, this pgnetprof writes version 6; upgrade it with: pgnetprof --init-store" "$WORK/err"
+check "an older schema: --store says to upgrade it" grep -q "at version 1, this pgnetprof writes version 7; upgrade it with: pgnetprof --init-store" "$WORK/err"
 "$PGNETPROF" --init-store "$RESULTS" >"$WORK/out" 2>&1
-check "--init-store upgrades version 1 to 6" grep -q "upgraded from version 1 to 6" "$WORK/out"
-rsql -q -c "insert into pgnetprof.schema_version values (7, 'from the future')"
+check "--init-store upgrades version 1 to 7" grep -q "upgraded from version 1 to 7" "$WORK/out"
+rsql -q -c "insert into pgnetprof.schema_version values (8, 'from the future')"
 "$PGNETPROF" --init-store "$RESULTS" >"$WORK/out" 2>&1
 eq "a newer schema: --init-store refuses to touch it" $? 1
-check "a newer schema: says to use a newer pgnetprof" grep -q "newer than this pgnetprof knows (6)" "$WORK/out"
-rsql -q -c "delete from pgnetprof.schema_version where version = 7"
+check "a newer schema: says to use a newer pgnetprof" grep -q "newer than this pgnetprof knows (7)" "$WORK/out"
+rsql -q -c "delete from pgnetprof.schema_version where version = 8"
 rsql -q -c "grant usage on schema pgnetprof to pw; grant select on pgnetprof.schema_version to pw"
 "$PGNETPROF" --store "$RESULTS user=pw password=right-secret-1" -d 1 >"$WORK/out" 2>"$WORK/err"
 check "a user without INSERT is told what to grant" grep -q "GRANT INSERT" "$WORK/err"
@@ -114,7 +114,10 @@ check "a workload was printed (>= 8 statements, 3 sessions)" test "$n" -ge 11
 diff "$WORK/printed.json" "$WORK/stored-all.json" >"$WORK/diff"
 ok $? "every stored row equals its printed record, field by field ($n records)"
 [ -s "$WORK/diff" ] && diag "$WORK/diff"
-eq "summary: stored = printed records" "$(jq 'select(.type == "summary") | .stored' "$WORK/out")" "$n"
+eq "summary: stored = printed records, their rollup rows and their fingerprints' texts" \
+	"$(jq 'select(.type == "summary") | .stored' "$WORK/out")" \
+	"$((n + $(rsql -c "select count(*) from pgnetprof.statement_rollups where host = 'equal'") + \
+	     $(jq -r 'select(.type == "statement") | .fingerprint' "$WORK/out" | sort -u | wc -l)))"
 eq "summary: nothing dropped" "$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")" 0
 
 # --- one field table (src/out/fields.h): the JSON keys, the stored columns (and
@@ -140,6 +143,39 @@ done
 eq "statement: docs/output.md's field table names the JSON keys" "$(readme_fields '\*\*statement\*\*' '\*\*session\*\*')" "$(json_keys statement)"
 eq "session: docs/output.md's field table names the JSON keys" "$(readme_fields '\*\*session\*\*' 'Invariant')" "$(json_keys session)"
 
+# --- rollups: the statements summed per interval and key ------------------------------
+rollup_sums() {	# rollup_sums HOST: fingerprint calls errors rx tx, per fingerprint
+	rsql -F ' ' -c "select fingerprint, sum(calls), sum(errors), sum(rx_bytes), sum(tx_bytes)
+			from pgnetprof.statement_rollups where host = '$1' group by 1 order by 1"
+}
+record_sums() {	# record_sums: the same from the printed records
+	jq -r 'select(.type == "statement") | [.fingerprint, (if .status == "error" then 1 else 0 end), .rx_bytes, .tx_bytes] | @tsv' \
+		"$WORK/out" | awk '{c[$1]++; e[$1] += $2; r[$1] += $3; t[$1] += $4}
+			END {for (f in c) print f, c[f], e[f], r[f], t[f]}' | sort
+}
+eq "rollups: per fingerprint, the calls, errors and bytes of the records" "$(rollup_sums equal)" "$(record_sums)"
+eq "rollups: each row's histogram counts its calls" \
+	"$(rsql -c "select count(*) from pgnetprof.statement_rollups where host = 'equal'
+		    and (select sum(x) from unnest(response_hist) x) <> calls")" 0
+eq "rollups: max_response_ns is the records' largest" \
+	"$(rsql -c "select max(max_response_ns) from pgnetprof.statement_rollups where host = 'equal'")" \
+	"$(jq -s 'map(select(.type == "statement") | .response_ns) | max' "$WORK/out")"
+eq "rollups: the normalized text stored once per fingerprint" \
+	"$(rsql -c "select count(*) from pgnetprof.fingerprints f where fingerprint in
+		    (select fingerprint from pgnetprof.statements where host = 'equal') and
+		    (select count(*) from pgnetprof.fingerprints g where g.fingerprint = f.fingerprint) = 1")" \
+	"$(jq -r 'select(.type == "statement") | .fingerprint' "$WORK/out" | sort -u | wc -l)"
+eq "rollups: pgnetprof.fingerprints has a normalized text each fingerprint's statements had (the first stored)" \
+	"$(rsql -c "select count(*) from pgnetprof.fingerprints f where fingerprint in
+		    (select fingerprint from pgnetprof.statements where host = 'equal') and not exists
+		    (select from pgnetprof.statements s where s.fingerprint = f.fingerprint
+		     and s.normalized is not distinct from f.normalized)")" 0
+eq "hist_percentile: the upper bound of the bucket holding rank ceil(q n), in us" \
+	"$(rsql -c "select pgnetprof.hist_percentile('{0,0,3,1}', 0.5), pgnetprof.hist_percentile('{0,0,3,1}', 1),
+		    pgnetprof.hist_percentile('{1,0,0}', 0.99), pgnetprof.hist_percentile('{0,0}', 0.5) is null" | tr '|' ' ')" \
+	"4 8 1 t"
+eq "hist_sum: element-wise" "$(rsql -c "select pgnetprof.hist_sum(h) from (values ('{1,2}'::bigint[]), ('{3,4,5}')) v(h)")" "{4,6,5}"
+
 # --- reports ---------------------------------------------------------------------
 for r in "$TESTS_DIR"/../sql/reports/*.sql; do
 	rsql -f "$r" >"$WORK/report.out" 2>&1
@@ -149,6 +185,43 @@ want=$(jq -r 'select(.type == "statement") | [.fingerprint, .rx_bytes + .tx_byte
 	awk '{b[$1] += $2} END {for (f in b) print b[f], f}' | sort -rn | head -1 | cut -d' ' -f2)
 got=$(rsql -F ' ' -f "$TESTS_DIR/../sql/reports/top-statements-by-bytes.sql" -v limit=1 | cut -d' ' -f1)
 eq "top statement by bytes matches the printed records" "$got" "$want"
+got=$(rsql -F ' ' -f "$TESTS_DIR/../sql/reports/rollup-top-statements.sql" -v limit=1 | cut -d' ' -f1)
+eq "rollup-top-statements: the same top statement by bytes" "$got" "$want"
+
+# raw rows a choice: none keeps the rollups and sessions only; slow wants a threshold
+"$PGNETPROF" --store "$RESULTS" --store-statements slow -d 1 >"$WORK/o" 2>"$WORK/e"
+[ $? -eq 2 ] && grep -q "store-statements slow keeps the statements over a threshold: give --min-duration" "$WORK/e"
+ok $? "--store-statements slow without a threshold: refused, saying what to give"
+"$PGNETPROF" --rollup-interval 5 -d 1 >"$WORK/o" 2>"$WORK/e"
+[ $? -eq 2 ] && grep -q "shape what --store keeps: add --store" "$WORK/e"
+ok $? "--rollup-interval without --store: refused"
+for which in none slow; do
+	extra=()
+	[ $which = slow ] && extra=(--min-duration 3600s)
+	prof_start -f json -p "$TRACED" --store "$RESULTS" --store-host "raw-$which" --store-statements $which "${extra[@]}"
+	for i in 1 2 3; do psql_ -c "select 'raw $i'" >/dev/null; done
+	prof_stop
+	eq "--store-statements $which: no statement row" \
+		"$(rsql -c "select count(*) from pgnetprof.statements where host = 'raw-$which'")" 0
+	eq "--store-statements $which: the rollups count every statement" \
+		"$(rsql -c "select sum(calls) from pgnetprof.statement_rollups where host = 'raw-$which' and fingerprint =
+			    (select fingerprint from pgnetprof.fingerprints where normalized = 'select \$1')")" 3
+	eq "--store-statements $which: the sessions stored" \
+		"$(rsql -c "select count(*) from pgnetprof.sessions where host = 'raw-$which'")" 3
+done
+
+# intervals: a row per interval, aligned, the statements each in the one it completed in
+prof_start -f json -p "$TRACED" --store "$RESULTS" --store-host intervals --rollup-interval 1
+for i in $(seq 1 12); do psql_ -c "select 'interval $i'" >/dev/null; sleep 0.25; done
+prof_stop
+eq "intervals: the rollups count every record" \
+	"$(rsql -c "select sum(calls) from pgnetprof.statement_rollups where host = 'intervals'")" \
+	"$(records statement | wc -l)"
+check "intervals: 3 s of statements make at least 3 intervals" \
+	test "$(rsql -c "select count(distinct start) from pgnetprof.statement_rollups where host = 'intervals'")" -ge 3
+eq "intervals: each starts on a whole second, one second long (the last at most)" \
+	"$(rsql -c "select count(*) from pgnetprof.statement_rollups where host = 'intervals'
+		    and (extract(microseconds from start)::bigint % 1000000 <> 0 or seconds <> 1)")" 0
 
 # --- the results server goes away and comes back: nothing lost ---------------------
 prof_start -f json -p "$TRACED" --store "$RESULTS" --store-host outage
@@ -178,7 +251,7 @@ sleep 3
 prof_stop
 printed=$(jq -c 'select(.type != "summary")' "$WORK/out" | grep -c .)
 stored=$(rsql -c "select (select count(*) from pgnetprof.statements where host = 'small') + (select count(*) from pgnetprof.sessions where host = 'small')")
-eq "small buffer: the 3 buffered rows were stored" "$stored" 3
+eq "small buffer: the 3 buffered rows were stored (a fingerprint's text, a statement, its session)" "$stored" 2
 eq "small buffer: dropped = printed - stored" "$(jq 'select(.type == "summary") | .store_dropped' "$WORK/out")" $((printed - stored))
 check "small buffer: a warning at exit" grep -q "rows not stored" "$WORK/err"
 
@@ -229,6 +302,7 @@ prof_start -f none -p "$TRACED" --store "host=127.0.0.1 port=$TRACED_PORT user=p
 psql_ -c "select 'none'" >/dev/null
 prof_stop
 check "--format none: nothing on stdout" test ! -s "$WORK/out"
-check "--format none: the summary on stderr" grep -q "^Stored: 2 rows, 0 dropped" "$WORK/err"
+# a statement, its session, its rollup row and its fingerprint's text
+check "--format none: the summary on stderr" grep -q "^Stored: 4 rows, 0 dropped" "$WORK/err"
 
 done_testing

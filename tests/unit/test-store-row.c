@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "rollup.h"
 #include "store-row.h"
 
 static char *copy_text(const char *s, size_t len)
@@ -141,6 +142,36 @@ static void test_statement_columns(void **state)
 	pgn_buf_free(&b);
 }
 
+/* a rollup row: NULL for what is unknown, the histogram as an array */
+static void test_rollup_row(void **state)
+{
+	struct pgn_rollup_row r = {
+		.k = { .fingerprint = 0x00ab, .database = "db", .user = "u", .protocol = "simple" },
+		.start_ns = 1796212800LL * 1000000000LL, .seconds = 60, .calls = 3, .errors = 1,
+		.rx_bytes = 10, .tx_bytes = 20, .response_ns = 7000, .max_response_ns = 5000,
+		.hist = { [0] = 1, [3] = 2 },
+	};
+	struct pgn_buf b = { 0 };
+	char want[512];
+	int tabs = 0;
+
+	(void)state;
+	pgn_row_rollup(&b, "h", &r);
+	snprintf(want, sizeof(want),
+		 "h\t2026-12-02 12:00:00+00\t60\t\\N\t\\N\t00000000000000ab\tdb\tu\t\\N\tsimple"
+		 "\t3\t1\t10\t20\t0\t0\t0\t0\t0\t0\t0\t0\t7000\t5000\t0"
+		 "\t{1,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0}\n");
+	assert_int_equal(b.len, strlen(want));
+	assert_memory_equal(b.p, want, b.len);
+	/* a field per column */
+	for (size_t i = 0; i < b.len; i++)
+		tabs += b.p[i] == '\t';
+	for (const char *c = pgn_rollup_columns; (c = strchr(c, ',')); c++)
+		tabs--;
+	assert_int_equal(tabs, 0);
+	pgn_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_statement_row),
 		cmocka_unit_test(test_session_row_and_columns),
 		cmocka_unit_test(test_statement_columns),
+		cmocka_unit_test(test_rollup_row),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
