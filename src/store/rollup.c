@@ -80,33 +80,38 @@ static int grow(struct pgn_rollup *r)
 	return 0;
 }
 
+/* Puts fp in an open-addressing set (0 marks an empty slot); whether it
+ * was not there yet. */
+static int set_put(uint64_t *t, size_t cap, uint64_t fp)
+{
+	size_t i = hash(&fp, sizeof(fp)) & (cap - 1);
+
+	for (; t[i]; i = (i + 1) & (cap - 1))
+		if (t[i] == fp)
+			return 0;
+	t[i] = fp;
+	return 1;
+}
+
 /* Whether the fingerprint is new to this run (then it is remembered). */
 static int first_sight(struct pgn_rollup *r, uint64_t fp)
 {
-	size_t i;
-
+	fp |= !fp;
 	if ((r->seen_n + 1) * 2 > r->seen_cap) {
 		size_t cap = r->seen_cap ? r->seen_cap * 2 : 256;
-		uint64_t *t = calloc(cap, sizeof(*t)), *old = r->seen;
+		uint64_t *t = calloc(cap, sizeof(*t));
 
 		if (!t)
 			return 1;	/* stored again: the database keeps one */
 		for (size_t j = 0; j < r->seen_cap; j++)
-			if (old[j])
-				for (i = hash(&old[j], 8) & (cap - 1); ; i = (i + 1) & (cap - 1))
-					if (!t[i]) {
-						t[i] = old[j];
-						break;
-					}
-		free(old);
+			if (r->seen[j])
+				set_put(t, cap, r->seen[j]);
+		free(r->seen);
 		r->seen = t;
 		r->seen_cap = cap;
 	}
-	fp |= !fp;	/* 0 marks an empty slot */
-	for (i = hash(&fp, 8) & (r->seen_cap - 1); r->seen[i]; i = (i + 1) & (r->seen_cap - 1))
-		if (r->seen[i] == fp)
-			return 0;
-	r->seen[i] = fp;
+	if (!set_put(r->seen, r->seen_cap, fp))
+		return 0;
 	r->seen_n++;
 	return 1;
 }
