@@ -20,7 +20,7 @@ int main(int argc, char **argv)
 {
 	static struct pgn_stmt_rec r;
 	struct pgn_stmt_view v = { .r = &r, .protocol = "simple" };
-	struct pgn_store_config c = { .host = "store-rate", .drain_s = 60 };
+	struct pgn_store_config c = { .host = "store-rate", .drain_s = 60, .partition_s = 86400 };
 	struct pgn_store *s;
 	uint64_t stored, dropped;
 	unsigned long rows;

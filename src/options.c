@@ -98,6 +98,7 @@ enum option_kind {
 	OPTION_TEXT,		/* a non-empty string */
 	OPTION_ADDR,		/* an IPv4 or IPv6 address */
 	OPTION_DURATION,	/* a number with a unit, in ns */
+	OPTION_AGE,		/* a whole number with unit s, m, h or d, in [min, max] seconds */
 	OPTION_SIZE,		/* bytes with K, M or G: the ring buffer */
 	OPTION_LISTEN,		/* ADDR:PORT or [ADDR]:PORT */
 	OPTION_ONE_OF,		/* sets value; another of its group is an error */
@@ -213,6 +214,11 @@ static const struct option_row rows[] = {
 	{ "rollup-interval", 0, "SECS", 3, OPTION_UINT, FIELD(rollup_s), "--rollup-interval", 1, 86400, .init = "60",
 	  GIVEN(rollup_set),
 	  .doc = "with --store, the length of an interval of pgnetprof.statement_rollups: a row per server, normalized statement, database, user, client address and protocol each interval (default 60)" },
+	{ "retention", 0, "AGE", 3, OPTION_AGE, FIELD(retention_s), "--retention", 1, 100 * 366 * 86400ULL,
+	  .doc = "with --store, drop the stored history older than AGE (a number with unit s, m, h or d, e.g. 30d), a partition at a time: rows live between AGE and AGE plus a --partition-width (default: keep everything)" },
+	{ "partition-width", 0, "AGE", 3, OPTION_AGE, FIELD(partition_s), "--partition-width", 1, 366 * 86400,
+	  .init = "1d", GIVEN(partition_set),
+	  .doc = "with --store, the time each new partition of pgnetprof.statements, sessions and statement_rollups covers (unit s, m, h or d; default 1d, aligned on UTC days); partitions are created ahead and checked every half width, at most hourly" },
 	{ "store-host", 0, "NAME", 3, OPTION_TEXT, FIELD(store_host), "--store-host",
 	  .doc = "the host column of stored rows (default: this machine's host name)" },
 
@@ -379,6 +385,26 @@ static double parse_number(struct argp_state *st, const struct option_row *r, co
 	return v;
 }
 
+/* A whole number of seconds, minutes, hours or days, as seconds. */
+static unsigned long long parse_age_s(struct argp_state *st, const struct option_row *r, const char *arg)
+{
+	static const struct { char unit; unsigned s; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (!errno && isdigit((unsigned char)arg[0]) && end[0] && !end[1])
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (end[0] == units[i].unit && v <= r->max / units[i].s && v * units[i].s >= r->min)
+				return v * units[i].s;
+	argp_error(st, "invalid %s '%s': expected a whole number with unit s, m, h or d (e.g. 30d), from %llus to %llud",
+		   r->what, arg, r->min, r->max / 86400);
+	return 0;
+}
+
 #define PGN_DURATION_MAX_NS 86400e9
 
 static uint64_t parse_duration_ns(struct argp_state *st, const char *arg)
@@ -436,6 +462,9 @@ static void parse_row(struct argp_state *st, struct pgn_options *o, const struct
 		break;
 	case OPTION_DURATION:
 		*(uint64_t *)field = parse_duration_ns(st, arg);
+		break;
+	case OPTION_AGE:
+		set_uint(o, r, parse_age_s(st, r, arg));
 		break;
 	case OPTION_SIZE:
 		*(uint32_t *)field = parse_buffer_size(st, arg);
@@ -560,8 +589,10 @@ static void check_consistency(struct pgn_options *o)
 		}
 	}
 	check_analyses(o);
-	if ((o->store_statements_set || o->rollup_set) && !o->store)
-		usage_error("--store-statements and --rollup-interval shape what --store keeps: add --store CONNINFO");
+	if ((o->store_statements_set || o->rollup_set || o->retention_s || o->partition_set) && !o->store)
+		usage_error("--store-statements, --rollup-interval, --retention and --partition-width shape what --store keeps: add --store CONNINFO");
+	if (o->retention_s && o->retention_s < o->partition_s)
+		usage_error("--retention is shorter than --partition-width: history is dropped a partition at a time; give a longer --retention or a narrower --partition-width");
 	if (o->store_statements == PGN_STORE_SLOW && !o->min_bytes && !o->min_duration_ns)
 		usage_error("--store-statements slow keeps the statements over a threshold: give --min-duration TIME or --min-bytes BYTES");
 	if (o->metrics_top_set && !o->metrics_listen.set)

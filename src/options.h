@@ -61,6 +61,9 @@ struct pgn_options {
 	bool store_statements_set;
 	unsigned rollup_s;	/* --rollup-interval */
 	bool rollup_set;
+	unsigned retention_s;	/* --retention; 0: keep everything */
+	unsigned partition_s;	/* --partition-width */
+	bool partition_set;
 	bool load_only;
 	struct pgn_listen metrics_listen;	/* --metrics-listen */
 	unsigned metrics_top;

@@ -288,6 +288,8 @@ static struct pgn_store *open_store(const struct pgn_options *o)
 		.buffer_rows = o->store_buffer,
 		.drain_s = o->store_wait_s,
 		.statements = o->store_statements != PGN_STORE_NONE,
+		.partition_s = o->partition_s,
+		.retention_s = o->retention_s,
 	};
 
 	if (!c.host) {

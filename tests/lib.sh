@@ -97,6 +97,18 @@ run_suite() {
 	[ "$n" -gt 0 ] || ok 1 "$label $t: ran no check"
 }
 
+# results_server: a second throwaway server, of the same binary, to hold
+# --store's results on $RPORT; stopped at exit with the traced one
+results_server() {
+	RWORK=$WORK/results
+	mkdir "$RWORK"
+	(WORK=$RWORK && pg_init && pg_start && echo "$PGPORT" >"$RWORK/port") || bail "results server did not start"
+	RPORT=$(cat "$RWORK/port")
+	trap 'results_stop; cleanup' EXIT
+}
+results_stop() { (WORK=$RWORK PGDATA_DIR=$RWORK/data && pg_stop); }
+results_start() { (WORK=$RWORK PGDATA_DIR=$RWORK/data PGPORT=$RPORT && pg_start); }
+
 # ss_counter FILE NAME: a tcp_info counter from `ss -ti` output (0 if absent)
 ss_counter() {
 	grep -o "$2:[0-9]*" "$1" | head -1 | cut -d: -f2 | grep . || echo 0

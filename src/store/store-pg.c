@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include "clock.h"
+#include "retention.h"
 #include "store-row.h"
 #include "store-schema.h"
 #include "store.h"
@@ -35,6 +36,7 @@ struct pgn_store {
 	pgn_store_mute_fn mute;
 	void *mute_arg;
 	struct pgn_buf scratch;	/* the tracing thread's formatting buffer */
+	struct pgn_retention upkeep;	/* the writer's */
 	pthread_t thread;
 	int started;
 	pthread_mutex_t lock;
@@ -104,6 +106,8 @@ struct pgn_store *pgn_store_open(const struct pgn_store_config *c)
 	}
 	s->cfg = *c;
 	s->tail = &s->head;
+	s->upkeep.width_s = c->partition_s;
+	s->upkeep.retention_s = c->retention_s;
 	snprintf(rollups_copy_sql, sizeof(rollups_copy_sql), "COPY pgnetprof.statement_rollups (%s) FROM STDIN",
 		 pgn_rollup_columns);
 	snprintf(fingerprints_copy_sql, sizeof(fingerprints_copy_sql), "COPY fingerprints_in (%s) FROM STDIN",
@@ -357,6 +361,42 @@ static void wait_until(struct pgn_store *s, const struct timespec *when)
 	pthread_cond_timedwait(&s->cond, &s->lock, when);
 }
 
+/* Called with the lock held: sleeps until rows come, the store closes or
+ * the partitions' upkeep is due; whether it is. */
+static int wait_work(struct pgn_store *s)
+{
+	uint64_t ms;
+	struct timespec t;
+
+	while (!s->closing) {
+		ms = pgn_retention_wait_ms(&s->upkeep, pgn_mono_ns() / 1000000);
+		if (!ms)
+			return 1;
+		if (s->head)
+			return 0;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_sec += ms / 1000;
+		t.tv_nsec += (ms % 1000) * 1000000;
+		if (t.tv_nsec >= 1000000000)
+			t.tv_sec++, t.tv_nsec -= 1000000000;
+		wait_until(s, &t);
+	}
+	return 0;
+}
+
+/* Called with the lock held, which it lets go meanwhile. */
+static void keep_partitions(struct pgn_store *s, int *away)
+{
+	uint64_t now_ms = pgn_mono_ns() / 1000000;
+
+	pthread_mutex_unlock(&s->lock);
+	if (reconnect(s, away))
+		s->upkeep.next_ms = now_ms + RETRY_S * 1000;
+	else
+		pgn_retention_run(&s->upkeep, s->conn, now_ms);
+	pthread_mutex_lock(&s->lock);
+}
+
 static void *writer(void *arg)
 {
 	struct pgn_store *s = arg;
@@ -368,8 +408,10 @@ static void *writer(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->head && !s->closing)
-			pthread_cond_wait(&s->cond, &s->lock);
+		if (wait_work(s)) {
+			keep_partitions(s, &away);
+			continue;
+		}
 		if (!s->head)
 			break;
 		if (s->closing && !deadline.tv_sec)

@@ -9,6 +9,8 @@
 
 /* Serialises concurrent --init-store runs (pg_advisory_xact_lock key). */
 #define MIGRATION_LOCK "7046414e455450524f46"
+/* the partitions' upkeep (migration 008), which every writer runs */
+#define PGN_MAINTAIN "pgnetprof.maintain(interval, interval, integer, timestamptz)"
 
 PGconn *pgn_store_connect(const char *conninfo, PGconn **why)
 {
@@ -104,8 +106,9 @@ int pgn_store_check_schema(PGconn *c)
 	if (query_int(c, "SELECT (has_table_privilege('pgnetprof.statements', 'INSERT') AND "
 			 "has_table_privilege('pgnetprof.sessions', 'INSERT') AND "
 			 "has_table_privilege('pgnetprof.statement_rollups', 'INSERT') AND "
-			 "has_table_privilege('pgnetprof.fingerprints', 'SELECT, INSERT'))::int", &state) != 1) {
-		fprintf(stderr, "pgnetprof: the results database user may not write pgnetprof's tables; GRANT INSERT ON pgnetprof.statements, pgnetprof.sessions, pgnetprof.statement_rollups, pgnetprof.fingerprints, and SELECT ON pgnetprof.fingerprints\n");
+			 "has_table_privilege('pgnetprof.fingerprints', 'SELECT, INSERT') AND "
+			 "has_function_privilege('" PGN_MAINTAIN "', 'EXECUTE'))::int", &state) != 1) {
+		fprintf(stderr, "pgnetprof: the results database user may not write pgnetprof's tables; GRANT INSERT ON pgnetprof.statements, pgnetprof.sessions, pgnetprof.statement_rollups, pgnetprof.fingerprints, and SELECT ON pgnetprof.fingerprints, and EXECUTE ON FUNCTION " PGN_MAINTAIN "\n");
 		return -1;
 	}
 	return 0;

@@ -21,6 +21,8 @@ struct pgn_store_config {
 	size_t buffer_rows;	/* rows kept while the server is away */
 	unsigned drain_s;	/* at exit, how long to wait for an absent server */
 	int statements;		/* a row per statement reported (--store-statements) */
+	unsigned partition_s;	/* --partition-width */
+	unsigned retention_s;	/* --retention; 0: keep everything */
 };
 
 /* Connects and checks the schema; prints why and returns NULL on failure. */

@@ -12,11 +12,7 @@ PY=/usr/bin/python3	# Debian's, with python3-psycopg
 pg_init
 pg_start
 TRACED=$(head -1 "$PGDATA_DIR/postmaster.pid")
-RWORK=$WORK/results
-mkdir "$RWORK"
-(WORK=$RWORK && pg_init && pg_start && echo "$PGPORT" >"$RWORK/port") || bail "results server did not start"
-RPORT=$(cat "$RWORK/port")
-trap '(WORK=$RWORK PGDATA_DIR=$RWORK/data && pg_stop); cleanup' EXIT
+results_server
 RESULTS="host=127.0.0.1 port=$RPORT user=postgres dbname=postgres"
 rsql() { psql -X -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$RPORT" -U postgres postgres "$@"; }
 "$PGNETPROF" --init-store "$RESULTS" >/dev/null 2>&1 || bail "--init-store failed"

@@ -12,13 +12,7 @@ TRACED=$(head -1 "$PGDATA_DIR/postmaster.pid")
 TRACED_PORT=$PGPORT
 
 # a second server, of the same binary, holds the results
-RWORK=$WORK/results
-mkdir "$RWORK"
-(WORK=$RWORK && pg_init && pg_start && echo "$PGPORT" >"$RWORK/port") || bail "results server did not start"
-RPORT=$(cat "$RWORK/port")
-results_stop() { (WORK=$RWORK PGDATA_DIR=$RWORK/data && pg_stop); }
-results_start() { (WORK=$RWORK PGDATA_DIR=$RWORK/data PGPORT=$RPORT && pg_start); }
-trap 'results_stop; cleanup' EXIT
+results_server
 RESULTS="host=127.0.0.1 port=$RPORT user=postgres dbname=postgres"
 rsql() { psql -X -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$RPORT" -U postgres postgres "$@"; }
 
@@ -47,24 +41,26 @@ eq "--init-store on an unreachable server: exit 1" $? 1
 # --- --init-store: creates, then is idempotent ---------------------------------
 "$PGNETPROF" --init-store "postgresql://postgres@127.0.0.1:$RPORT/postgres" >"$WORK/out" 2>"$WORK/err"
 eq "--init-store (URI) creates the schema: exit 0" $? 0
-check "--init-store says what it did" grep -q "upgraded from version 0 to 7" "$WORK/out"
+check "--init-store says what it did" grep -q "upgraded from version 0 to 8" "$WORK/out"
 "$PGNETPROF" --init-store "$RESULTS" >"$WORK/out" 2>&1
-check "--init-store again: nothing to do" grep -q "already at version 7" "$WORK/out"
-eq "the schema versions recorded" "$(rsql -c 'select string_agg(version::text, $$ $$ order by version) from pgnetprof.schema_version')" "1 2 3 4 5 6 7"
-# an older schema (version 1): --store refuses it, --init-store upgrades it
-rsql -q -c "alter table pgnetprof.statements drop column normalized; alter table pgnetprof.sessions drop column handshake_us; alter table pgnetprof.statements drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.sessions drop column outbound_rx_bytes, drop column outbound_tx_bytes; alter table pgnetprof.statements drop column pipelined, drop column ns_pid, drop column server_pid, drop column server_port, drop column data_directory; alter table pgnetprof.sessions drop column ns_pid, drop column server_pid, drop column server_port, drop column data_directory; drop table pgnetprof.statement_rollups, pgnetprof.fingerprints; drop aggregate pgnetprof.hist_sum(bigint[]); drop function pgnetprof.hist_add, pgnetprof.hist_percentile; delete from pgnetprof.schema_version where version > 1"
-"$PGNETPROF" --store "$RESULTS" -d 1 >"$WORK/out" 2>"$WORK/err"
-check "an older schema: --store says to upgrade it" grep -q "at version 1, this pgnetprof writes version 7; upgrade it with: pgnetprof --init-store" "$WORK/err"
-"$PGNETPROF" --init-store "$RESULTS" >"$WORK/out" 2>&1
-check "--init-store upgrades version 1 to 7" grep -q "upgraded from version 1 to 7" "$WORK/out"
-rsql -q -c "insert into pgnetprof.schema_version values (8, 'from the future')"
+check "--init-store again: nothing to do" grep -q "already at version 8" "$WORK/out"
+eq "the schema versions recorded" "$(rsql -c 'select string_agg(version::text, $$ $$ order by version) from pgnetprof.schema_version')" "1 2 3 4 5 6 7 8"
+# an older schema (version 1, as the first migration made it, in a database
+# of its own): --store refuses it, --init-store upgrades it
+rsql -q -c "create database v1"
+psql_ -h 127.0.0.1 -p "$RPORT" -U postgres v1 -c "create schema pgnetprof; create table pgnetprof.schema_version (version integer primary key, description text not null, applied timestamptz not null default now()); insert into pgnetprof.schema_version values (1, 'initial')" -f "$TESTS_DIR/../sql/migrations/001-initial.sql"
+"$PGNETPROF" --store "${RESULTS/dbname=postgres/dbname=v1}" -d 1 >"$WORK/out" 2>"$WORK/err"
+check "an older schema: --store says to upgrade it" grep -q "at version 1, this pgnetprof writes version 8; upgrade it with: pgnetprof --init-store" "$WORK/err"
+"$PGNETPROF" --init-store "${RESULTS/dbname=postgres/dbname=v1}" >"$WORK/out" 2>&1
+check "--init-store upgrades version 1 to 8" grep -q "upgraded from version 1 to 8" "$WORK/out"
+rsql -q -c "insert into pgnetprof.schema_version values (9, 'from the future')"
 "$PGNETPROF" --init-store "$RESULTS" >"$WORK/out" 2>&1
 eq "a newer schema: --init-store refuses to touch it" $? 1
-check "a newer schema: says to use a newer pgnetprof" grep -q "newer than this pgnetprof knows (7)" "$WORK/out"
-rsql -q -c "delete from pgnetprof.schema_version where version = 8"
+check "a newer schema: says to use a newer pgnetprof" grep -q "newer than this pgnetprof knows (8)" "$WORK/out"
+rsql -q -c "delete from pgnetprof.schema_version where version = 9"
 rsql -q -c "grant usage on schema pgnetprof to pw; grant select on pgnetprof.schema_version to pw"
 "$PGNETPROF" --store "$RESULTS user=pw password=right-secret-1" -d 1 >"$WORK/out" 2>"$WORK/err"
-check "a user without INSERT is told what to grant" grep -q "GRANT INSERT" "$WORK/err"
+check "a user without INSERT is told what to grant" grep -q "GRANT INSERT ON .*EXECUTE ON FUNCTION pgnetprof.maintain" "$WORK/err"
 
 # --- a password on the command line: not readable in /proc/PID/cmdline ----------
 prof_start -f json -p "$TRACED" --store "$RESULTS password=argv-secret-3" --store-host argv
