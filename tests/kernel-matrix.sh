@@ -14,7 +14,7 @@ TOP=$(cd "$TESTS_DIR/.." && pwd)
 VMTEST=${VMTEST:-$TOP/../shared/vmtest/run-in-vm.sh}
 # kernel (a Debian suite, or "" for the runner's default: Debian 12's), backends, tests
 KERNELS=(
-	"|kprobe fexit|simple-bytes.sh session-conservation.sh transports.sh extended.sh drivers.sh"
+	"|kprobe fexit|simple-bytes.sh session-conservation.sh transports.sh extended.sh drivers.sh service.sh"
 	"trixie|kprobe fexit tracepoint|simple-bytes.sh"
 	"sid|auto|simple-bytes.sh"
 	"bullseye|refused|"

@@ -1,5 +1,6 @@
 #!/bin/bash
-# The PostgreSQL-majors matrix: the exactness tests against PostgreSQL 13,
+# The PostgreSQL-majors matrix: the exactness tests (and the results
+# store's partitions, retention.sh) against PostgreSQL 13,
 # 17 and 18, each server run from a root file system of the Debian suite
 # that ships it (tests/pg-chroot.sh, built once and cached) in a mount
 # namespace of its own, and traced from the host through its binary's host
@@ -7,7 +8,7 @@
 source "$TESTS_DIR/lib.sh"
 
 MAJORS=("bullseye 13" "trixie 17" "sid 18")
-SUITES="simple-bytes session-conservation extended protocol-cases versions drivers"
+SUITES="simple-bytes session-conservation extended protocol-cases versions drivers retention"
 
 for m in "${MAJORS[@]}"; do
 	read -r suite major <<<"$m"

@@ -502,6 +502,10 @@ static void say_backend_failed(enum pgn_hook_backend b, int err, int verbose)
 	if (b == PGN_BACKEND_AUTO)
 		fprintf(stderr, "pgnetprof: no kernel hook backend works here (fexit, tracepoint, kprobe all failed; last: %s); run with -v for libbpf's details\n",
 			strerror(-err));
+	else if (b == PGN_BACKEND_KPROBE && (err == -EPERM || err == -EACCES))
+		/* measured on Linux 6.1: CAP_BPF and CAP_PERFMON are not enough */
+		fprintf(stderr, "pgnetprof: the kprobe backend cannot attach (%s): attaching a kprobe takes CAP_SYS_ADMIN on this kernel; the fexit and tracepoint backends need only CAP_BPF and CAP_PERFMON: try --backend auto\n",
+			strerror(-err));
 	else
 		fprintf(stderr, "pgnetprof: the %s backend does not work on this kernel (%s); try --backend auto%s\n",
 			pgn_backend_name(b), strerror(-err), verbose ? "" : ", or -v for libbpf's details");

@@ -110,12 +110,12 @@ rsql postgres -q -c "create database live"
 "$PGNETPROF" --init-store "$(store live)" >/dev/null 2>&1 || bail "--init-store live failed"
 rsql live -q -c "grant usage on schema pgnetprof to w; grant insert on pgnetprof.statements, pgnetprof.sessions, pgnetprof.statement_rollups to w;
 	grant select, insert on pgnetprof.fingerprints to w; grant select on pgnetprof.schema_version to w"
-"$PGNETPROF" --store "$(store live w)" -d 1 >/dev/null 2>"$WORK/err"
+"$PGNETPROF" --store "$(store live w)" -d 1 "$PG_BIN" >/dev/null 2>"$WORK/err"
 eq "a writer that may not run pgnetprof.maintain: exit 1" $? 1
 check "... is told what to grant" grep -q "EXECUTE ON FUNCTION pgnetprof.maintain(interval, interval, integer, timestamptz)" "$WORK/err"
 rsql live -q -c "grant execute on function pgnetprof.maintain(interval, interval, integer, timestamptz) to w"
 
-prof_start -f json -p "$TRACED" --store "$(store live w)" --rollup-interval 1 --partition-width 1s --retention 4s
+prof_start -f json -p "$TRACED" --store "$(store live w)" --rollup-interval 1 --partition-width 1s --retention 4s "$PG_BIN"
 start=$(date +%s)
 : >"$WORK/ahead"
 for i in $(seq 1 24); do
@@ -151,7 +151,7 @@ rsql postgres -q -c "create database gap"
 rsql gap -q -c "grant usage on schema pgnetprof to w; grant insert on pgnetprof.statements, pgnetprof.sessions, pgnetprof.statement_rollups to w;
 	grant select, insert on pgnetprof.fingerprints to w; grant select on pgnetprof.schema_version to w;
 	grant execute on function pgnetprof.maintain(interval, interval, integer, timestamptz) to w"
-prof_start -f json -p "$TRACED" --store "$(store gap w)" --partition-width 1s
+prof_start -f json -p "$TRACED" --store "$(store gap w)" --partition-width 1s "$PG_BIN"
 rsql gap -q -c "revoke execute on function pgnetprof.maintain(interval, interval, integer, timestamptz) from w"
 for i in $(seq 1 8); do
 	psql_ -h 127.0.0.1 -p "$TRACED_PORT" -U postgres -c "select $i" >/dev/null
