@@ -72,6 +72,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# checks LABEL COMMAND...: each "ok|not ok<TAB>what" line of COMMAND a check
+checks() {
+	local label=$1 res what
+	shift
+	while IFS=$'\t' read -r res what; do
+		[ "$res" = ok ]
+		ok $? "$label$what"
+	done < <("$@")
+}
+
 # done_testing: the TAP plan; the exit status says whether all passed
 done_testing() {
 	echo "1..$tap_n"

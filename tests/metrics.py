@@ -25,6 +25,11 @@ LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
+def unescape(value):
+    """a label value as written: \\, \" and \n are its escapes"""
+    return re.sub(r'\\(.)', lambda m: '\n' if m.group(1) == 'n' else m.group(1), value)
+
+
 def parse(text):
     """{(name, frozenset(labels)): value}, and the TYPE of each family"""
     series, types = {}, {}
@@ -38,7 +43,7 @@ def parse(text):
         m = LINE.match(line)
         if not m:
             raise ValueError('not the exposition format: %r' % line)
-        labels = frozenset(LABEL.findall(m.group(3) or ''))
+        labels = frozenset((k, unescape(v)) for k, v in LABEL.findall(m.group(3) or ''))
         series[(m.group(1), labels)] = float(m.group(4))
     return series, types
 

@@ -80,8 +80,9 @@ DECLARE
 	t timestamptz;
 	key name;
 BEGIN
-	IF width IS NULL OR width < interval '1 second' THEN
-		RAISE EXCEPTION 'pgnetprof.maintain: the partition width must be at least 1 second, not %', width;
+	-- whole seconds keep every bound on a second, so names never collide
+	IF width IS NULL OR width < interval '1 second' OR extract(epoch FROM width) % 1 <> 0 THEN
+		RAISE EXCEPTION 'pgnetprof.maintain: the partition width must be a whole number of seconds, at least 1, not %', width;
 	END IF;
 	IF retention < interval '0' THEN
 		RAISE EXCEPTION 'pgnetprof.maintain: the retention must not be negative (NULL keeps everything)';

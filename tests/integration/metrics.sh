@@ -46,14 +46,6 @@ workload() {	# workload N [SQL]: N rounds, then SQL
 		echo "${2:-}"
 	} | psql -X -q -o /dev/null 2>/dev/null	# on past the errors
 }
-checks() {	# checks LABEL COMMAND...: the helper's lines as TAP
-	local label=$1 res what
-	shift
-	while IFS=$'\t' read -r res what; do
-		[ "$res" = ok ]
-		ok $? "$label$what"
-	done < <("$@")
-}
 workload 10
 sleep 1
 $M scrape "$URL" "$WORK/m1" || bail "cannot scrape $URL"

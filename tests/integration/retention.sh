@@ -103,7 +103,9 @@ eq "the next run moves it to a partition of its day" \
 	"$(cat "$WORK/maintain") | $(rsql old -c "select count(*) from only pgnetprof.statements_default") $(rsql old -c "select count(*) from pgnetprof.statements_p20261120_000000 where host = 'late'")" \
 	"created pgnetprof.statements_p20261120_000000 | 0 1"
 rsql old -q -c "select * from pgnetprof.maintain('0 seconds', '0 seconds')" 2>"$WORK/err"
-check "maintain refuses a partition width under a second" grep -q "at least 1 second" "$WORK/err"
+check "maintain refuses a partition width under a second" grep -q "whole number of seconds, at least 1, not 00:00:00" "$WORK/err"
+rsql old -q -c "select * from pgnetprof.maintain(null, '1.5 seconds')" 2>"$WORK/err"
+check "... or not a whole number of seconds" grep -q "whole number of seconds, at least 1, not 00:00:01.5" "$WORK/err"
 
 # --- a writer across 1-second partitions, 4 seconds kept ---------------------------------
 rsql postgres -q -c "create database live"
