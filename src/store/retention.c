@@ -35,7 +35,7 @@ static void report(struct pgn_retention *r, const PGresult *res, const char *why
 	if (why) {
 		if (!r->failing)
 			fprintf(stderr, "pgnetprof: partition upkeep (pgnetprof.maintain) failed, rows go to the default partitions meanwhile; retrying every %llu s: %s",
-				(unsigned long long)period_ms(r) / 1000 + 1, why);
+				(unsigned long long)(period_ms(r) + 999) / 1000, why);
 		r->failing = 1;
 		return;
 	}
