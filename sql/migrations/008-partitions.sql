@@ -81,7 +81,7 @@ DECLARE
 	key name;
 BEGIN
 	-- whole seconds keep every bound on a second, so names never collide
-	IF width IS NULL OR width < interval '1 second' OR extract(epoch FROM width) % 1 <> 0 THEN
+	IF width IS NULL OR width < interval '1 second' OR extract(epoch FROM width)::numeric % 1 <> 0 THEN
 		RAISE EXCEPTION 'pgnetprof.maintain: the partition width must be a whole number of seconds, at least 1, not %', width;
 	END IF;
 	IF retention < interval '0' THEN
