@@ -28,14 +28,22 @@ static inline int64_t pgn_mono_to_real_ns(void)
 	return pgn_real_ns() - (int64_t)pgn_mono_ns();
 }
 
-/* secs from now on the real clock, as pthread_cond_timedwait takes it */
-static inline struct timespec pgn_deadline(unsigned secs)
+/* ms from now on the real clock, as pthread_cond_timedwait takes it */
+static inline struct timespec pgn_deadline_ms(uint64_t ms)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += secs;
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000)
+		ts.tv_sec++, ts.tv_nsec -= 1000000000;
 	return ts;
+}
+
+static inline struct timespec pgn_deadline(unsigned secs)
+{
+	return pgn_deadline_ms(secs * 1000ULL);
 }
 
 #endif

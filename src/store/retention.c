@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "retention.h"
+#include "store-schema.h"
 
 #define MAINTAIN_SQL "SELECT action, partition FROM pgnetprof.maintain($1::interval, $2::interval)"
 /* pgnetprof.maintain waits at most 5 s per lock; moving rows out of a
@@ -19,15 +20,6 @@ static uint64_t period_ms(const struct pgn_retention *r)
 uint64_t pgn_retention_wait_ms(const struct pgn_retention *r, uint64_t now_ms)
 {
 	return r->next_ms > now_ms ? r->next_ms - now_ms : 0;
-}
-
-static int exec_ok(PGconn *c, const char *sql)
-{
-	PGresult *res = PQexec(c, sql);
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-
-	PQclear(res);
-	return ok;
 }
 
 static void report(struct pgn_retention *r, const PGresult *res, const char *why)
@@ -58,10 +50,11 @@ int pgn_retention_run(struct pgn_retention *r, PGconn *c, uint64_t now_ms)
 	r->next_ms = now_ms + period_ms(r);
 	snprintf(retention, sizeof(retention), "%u seconds", r->retention_s);
 	snprintf(width, sizeof(width), "%u seconds", r->width_s);
-	ok = exec_ok(c, "BEGIN") && exec_ok(c, MAINTAIN_TIMEOUT);
+	/* quiet: report() says a failure once, not every turn */
+	ok = !pgn_store_exec(c, "BEGIN", NULL) && !pgn_store_exec(c, MAINTAIN_TIMEOUT, NULL);
 	if (ok) {
 		res = PQexecParams(c, MAINTAIN_SQL, 2, NULL, params, NULL, NULL, 0);
-		ok = PQresultStatus(res) == PGRES_TUPLES_OK && exec_ok(c, "COMMIT");
+		ok = PQresultStatus(res) == PGRES_TUPLES_OK && !pgn_store_exec(c, "COMMIT", NULL);
 	}
 	report(r, res, ok ? NULL : PQerrorMessage(c));
 	if (!ok && PQstatus(c) == CONNECTION_OK)

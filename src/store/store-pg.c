@@ -374,11 +374,7 @@ static int wait_work(struct pgn_store *s)
 			return 1;
 		if (s->head)
 			return 0;
-		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_sec += ms / 1000;
-		t.tv_nsec += (ms % 1000) * 1000000;
-		if (t.tv_nsec >= 1000000000)
-			t.tv_sec++, t.tv_nsec -= 1000000000;
+		t = pgn_deadline_ms(ms);
 		wait_until(s, &t);
 	}
 	return 0;

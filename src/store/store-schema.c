@@ -114,12 +114,12 @@ int pgn_store_check_schema(PGconn *c)
 	return 0;
 }
 
-static int exec_ok(PGconn *c, const char *sql, const char *what)
+int pgn_store_exec(PGconn *c, const char *sql, const char *what)
 {
 	PGresult *r = PQexec(c, sql);
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 
-	if (!ok)
+	if (!ok && what)
 		fprintf(stderr, "pgnetprof: %s failed: %s", what, PQerrorMessage(c));
 	PQclear(r);
 	return ok ? 0 : -1;
@@ -149,11 +149,11 @@ static int migrate(PGconn *c)
 	char what[128];
 	int have, want = latest_version(), applied = 0;
 
-	if (exec_ok(c, "BEGIN", "BEGIN") ||
-	    exec_ok(c, "SELECT pg_advisory_xact_lock(x'" MIGRATION_LOCK "'::bit(64)::bigint)", "locking the schema") ||
-	    exec_ok(c, "SET LOCAL client_min_messages = warning", "SET") ||
-	    exec_ok(c, "CREATE SCHEMA IF NOT EXISTS pgnetprof", "creating schema pgnetprof") ||
-	    exec_ok(c, "CREATE TABLE IF NOT EXISTS pgnetprof.schema_version ("
+	if (pgn_store_exec(c, "BEGIN", "BEGIN") ||
+	    pgn_store_exec(c, "SELECT pg_advisory_xact_lock(x'" MIGRATION_LOCK "'::bit(64)::bigint)", "locking the schema") ||
+	    pgn_store_exec(c, "SET LOCAL client_min_messages = warning", "SET") ||
+	    pgn_store_exec(c, "CREATE SCHEMA IF NOT EXISTS pgnetprof", "creating schema pgnetprof") ||
+	    pgn_store_exec(c, "CREATE TABLE IF NOT EXISTS pgnetprof.schema_version ("
 			"version integer PRIMARY KEY, description text NOT NULL, "
 			"applied timestamptz NOT NULL DEFAULT now())", "creating pgnetprof.schema_version"))
 		return -1;
@@ -171,11 +171,11 @@ static int migrate(PGconn *c)
 		if (m->version <= have)
 			continue;
 		snprintf(what, sizeof(what), "schema migration %d (%s)", m->version, m->description);
-		if (exec_ok(c, m->sql, what) || record_version(c, m))
+		if (pgn_store_exec(c, m->sql, what) || record_version(c, m))
 			return -1;
 		applied++;
 	}
-	if (exec_ok(c, "COMMIT", "COMMIT"))
+	if (pgn_store_exec(c, "COMMIT", "COMMIT"))
 		return -1;
 	if (applied)
 		printf("pgnetprof: results schema upgraded from version %d to %d\n", have, want);
