@@ -34,3 +34,7 @@ int BPF_PROG(floor_sock_state) { return 0; }
 
 SEC("usdt")
 int BPF_USDT(floor_usdt) { return 0; }
+
+/* wire: the uprobes that read TLS sessions (hit in TLS backends only) */
+SEC("uprobe")
+int BPF_KPROBE(floor_uprobe) { return 0; }

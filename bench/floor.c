@@ -17,12 +17,14 @@ static void on_signal(int sig)
 
 /* The probes of each of pgnetprof's sets (--probes), NULL-terminated;
  * transaction__abort belongs to every USDT set, when the binary has it;
- * wire has none: its floor is the socket hooks alone. */
+ * wire has none: its floor is the socket hooks and the uprobes that read
+ * TLS sessions (entry and return of each function). */
 static const char *const status_set[] = { "statement__status", NULL };
 static const char *const query_set[] = { "query__start", "query__done", NULL };
 static const char *const full_set[] = { "statement__status", "query__execute__start",
 					"query__execute__done", NULL };
 static const char *const wire_set[] = { NULL };
+static const char *const tls_functions[] = { "be_tls_read", "be_tls_write" };
 
 static const char *const *probe_set(const char *name)
 {
@@ -39,6 +41,21 @@ static const char *const *probe_set(const char *name)
 
 #define MAX_LINKS 8
 
+/* wire: empty uprobes where pgnetprof reads TLS sessions; 0 on success */
+static int attach_tls(struct floor_bpf *s, const char *bin, struct bpf_link **links)
+{
+	for (int i = 0; i < 4; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = tls_functions[i / 2], .retprobe = i % 2);
+
+		links[i] = bpf_program__attach_uprobe_opts(s->progs.floor_uprobe, -1, bin, 0, &uo);
+		if (!links[i]) {
+			fprintf(stderr, "floor: cannot attach %s\n", tls_functions[i / 2]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *const *set = argc == 3 ? probe_set(argv[2]) : NULL;
@@ -47,7 +64,7 @@ int main(int argc, char **argv)
 	int n = 0, err = 1;
 
 	if (!set) {
-		fprintf(stderr, "usage: floor POSTGRES_BINARY status|query|full\n");
+		fprintf(stderr, "usage: floor POSTGRES_BINARY status|query|full|wire\n");
 		return 2;
 	}
 	s = floor_bpf__open_and_load();
@@ -63,6 +80,8 @@ int main(int argc, char **argv)
 	if (set != wire_set)
 		links[n] = bpf_program__attach_usdt(s->progs.floor_usdt, -1, argv[1], "postgresql",
 						    "transaction__abort", NULL);
+	else if (attach_tls(s, argv[1], links))
+		goto cleanup;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	fprintf(stderr, "Tracing (floor, %s probes)... Hit Ctrl-C to end.\n", argv[2]);

@@ -33,17 +33,6 @@ enum pgn_io_flags {
 					 * answer, and the call with them */
 };
 
-/* One completed send or recv on the client socket. */
-struct pgn_io {
-	__u64 ts;		/* when the call returned */
-	__u64 dur_ns;		/* time inside the call; 0 if unknown */
-	__s64 ret;		/* bytes moved, or -errno */
-	__u32 segs_in;		/* tcp_sock counters as now (0 on Unix sockets) */
-	__u32 segs_out;
-	__u32 retrans;
-	__u32 srtt_us;
-	__u32 flags;		/* enum pgn_io_flags */
-};
 
 /* Where traffic seen now belongs. */
 PGN_INLINE struct pgn_traffic *pgn_bucket(struct pgn_backend *b)
@@ -131,7 +120,8 @@ PGN_INLINE void pgn_account(struct pgn_backend *b, struct pgn_traffic *bk,
 	__u64 dout = (__u32)(io->segs_out - b->last_segs_out);
 	__u64 dre = (__u32)(io->retrans - b->last_retrans);
 	int first = !(io->flags & PGN_IO_CONTINUED);
-	struct pgn_dir d = { .bytes = (__u64)io->ret, .calls = first, .ns = first ? io->dur_ns : 0 };
+	struct pgn_dir d = { .bytes = (__u64)io->ret, .calls = first ? 1 + io->more_calls : 0,
+			     .ns = first ? io->dur_ns : 0 };
 	struct pgn_traffic *tot = &b->sess.total;
 
 	b->last_segs_in = io->segs_in;
@@ -704,6 +694,48 @@ PGN_INLINE void pgn_answers_give_up(struct pgn_backend *b, struct pgn_io *io)
 }
 
 /*
+ * --probes wire, TLS: the ciphertext sends inside one be_tls_write are
+ * held, and counted as one send when it returns, when its plaintext says
+ * where answers end (bpf/tls.bpf.h); sends held when the backend exits
+ * are counted then.
+ */
+PGN_INLINE void pgn_tls_hold(struct pgn_backend *b, const struct pgn_io *io)
+{
+	struct pgn_io *h = &b->tls_tx;
+	__u64 bytes = h->ret, ns = h->dur_ns;
+	__u32 more = bytes ? h->more_calls + 1 : 0;
+
+	*h = *io;
+	h->ret += bytes;
+	h->dur_ns += ns;
+	h->more_calls = more;
+}
+
+/* The held sends, as one (@out); 0 when there are none. */
+PGN_INLINE int pgn_tls_take(struct pgn_backend *b, struct pgn_io *out)
+{
+	*out = b->tls_tx;
+	__builtin_memset(&b->tls_tx, 0, sizeof(b->tls_tx));
+	return out->ret > 0;
+}
+
+/*
+ * The write whose held sends moved @cipher bytes returned: its plaintext
+ * (@io->ret bytes, @walked for answers) gave its first @taken bytes to
+ * answers, at their plaintext's size; the rest of the ciphertext (the
+ * open statement's bytes and the TLS records' framing) goes where a
+ * plaintext send's rest would.
+ */
+PGN_INLINE void pgn_tls_sent(struct pgn_backend *b, struct pgn_io *io, __s64 cipher, __u32 taken, int walked)
+{
+	if (!pgn_wire_sent(b, io, taken, walked))
+		io->flags = 0;	/* it ended with an answer: the rest is framing */
+	io->ret = cipher > taken ? cipher - taken : 0;
+	if (io->ret)
+		pgn_on_send(b, io);
+}
+
+/*
  * query__execute__start/done (--probes full) bracket PortalRun, which
  * nests (EXECUTE of a prepared statement runs a portal inside a portal):
  * only the outermost run counts, so no time is counted twice.
@@ -740,8 +772,10 @@ PGN_INLINE void pgn_on_abort(struct pgn_backend *b)
  */
 PGN_INLINE void pgn_on_exit(struct pgn_backend *b, __u64 ts, unsigned probe_set)
 {
-	struct pgn_io end = { .ts = ts };
+	struct pgn_io end = { .ts = ts }, held;
 
+	if (pgn_tls_take(b, &held))
+		pgn_on_send(b, &held);
 	pgn_answers_give_up(b, &end);
 	if (b->state == PGN_ST_REQUEST) {
 		pgn_request_drop(b);

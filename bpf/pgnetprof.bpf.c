@@ -390,6 +390,7 @@ static __always_inline struct pgn_backend *current_client_backend(void)
 #include "statements.bpf.h"
 #include "wire.bpf.h"
 #include "sockets.bpf.h"
+#include "tls.bpf.h"
 #include "hooks-tracepoint.bpf.h"
 #include "hooks-kprobe.bpf.h"
 #include "hooks-fexit.bpf.h"

@@ -291,6 +291,8 @@ enum pgn_backend_flags {
 	PGN_B_PARSED = 1 << 7,		/* wire: the open statement holds a Parse */
 	PGN_B_WIRE_GONE = 1 << 8,	/* wire: its framing lost, or encrypted */
 	PGN_B_TEXT_PARSE = 1 << 9,	/* wire: the text held is a Parse's (parsed_hash) */
+	PGN_B_TLS = 1 << 10,		/* wire: TLS, its messages read in clear (bpf/tls.bpf.h) */
+	PGN_B_TLS_WRITE = 1 << 11,	/* inside be_tls_write: its sends are held */
 };
 
 /* --probes wire: executions awaiting their answers (see pgn_on_wire_answer
@@ -301,6 +303,19 @@ enum pgn_answer_flags {
 	PGN_ANS_COMPLETE = 1 << 0,	/* its last message seen; a Sync followed
 					 * it: the answer runs to ReadyForQuery */
 	PGN_ANS_FAILED = 1 << 1,	/* ErrorResponse */
+};
+
+/* One completed send or recv on the client socket. */
+struct pgn_io {
+	__u64 ts;		/* when the call returned */
+	__u64 dur_ns;		/* time inside the call; 0 if unknown */
+	__s64 ret;		/* bytes moved, or -errno */
+	__u32 segs_in;		/* tcp_sock counters as now (0 on Unix sockets) */
+	__u32 segs_out;
+	__u32 retrans;
+	__u32 srtt_us;
+	__u32 flags;		/* enum pgn_io_flags */
+	__u32 more_calls;	/* TLS: further socket calls it stands for */
 };
 
 struct pgn_backend {
@@ -324,6 +339,10 @@ struct pgn_backend {
 	__u32 seq;		/* of the next record */
 	__u32 parsed_hash;	/* wire: name_hash of the Parse whose text is held */
 	struct pgn_wire wire;	/* --probes wire: where the client's messages stand */
+	__u64 tls_buf;		/* TLS: the buffer of the be_tls_read in flight, */
+	__u64 tls_wbuf;		/* of the be_tls_write in flight, and its length */
+	__u64 tls_write_len;
+	struct pgn_io tls_tx;	/* TLS: the sends held (pgn_tls_hold) */
 	/* --probes wire, answers (see pgn_on_wire_answer) */
 	struct pgn_wire txwire;	/* where the server's messages stand, if known */
 	__u8 awaiting;		/* executions reported, their answers to come */

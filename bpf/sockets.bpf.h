@@ -222,6 +222,7 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct pgn_io io = { .ts = now, .ret = ret };
+	int tls;
 
 	b->last_call_ns = now;
 	if (!sk)
@@ -239,17 +240,23 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 		io.dur_ns = now - start;
 	if (b->sess.ep.transport != PGN_TRANSPORT_UNIX)
 		tcp_counters(sk, btf, &io);
+	/* TLS read in clear: the TLS hooks read the messages (bpf/tls.bpf.h) */
+	tls = b->flags & PGN_B_TLS;
 	if (rx) {
-		if (b->state == PGN_ST_STARTUP && !(b->flags & PGN_B_STARTUP_READ))
+		if (b->state == PGN_ST_STARTUP && !(b->flags & PGN_B_STARTUP_READ) && !tls)
 			capture_startup(b, ret);
 		pgn_on_recv(b, &io);
-		if (probe_set == PGN_PROBES_WIRE)
+		if (probe_set == PGN_PROBES_WIRE && !tls)
 			wire_recv(b, &io, ret);
 		return;
 	}
-	if (ret > 0)
+	if (tls && (b->flags & PGN_B_TLS_WRITE) && ret > 0) {
+		pgn_tls_hold(b, &io);
+		return;
+	}
+	if (ret > 0 && !tls)
 		io.flags = reply_flags(b, ret);
-	if (probe_set == PGN_PROBES_WIRE && ret > 0 && !wire_send(b, &io))
+	if (probe_set == PGN_PROBES_WIRE && ret > 0 && !tls && !wire_send(b, &io))
 		return;
 	pgn_on_send(b, &io);
 }

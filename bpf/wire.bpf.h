@@ -141,24 +141,45 @@ __noinline int wire_event(struct pgn_backend *b, const struct pgn_wire_event *e,
 	return 0;
 }
 
-/* The framing is lost, or the session encrypted: then userspace is told
- * at once (a wake-up), to attach the statement probes to this backend. */
-static __always_inline void wire_gone(struct pgn_backend *b)
+__u32 tls_hooked = 0;	/* set by userspace: the TLS hooks are attached */
+
+/* The session turned to TLS: from now on its streams are walked in clear
+ * (bpf/tls.bpf.h), the client's from @mode. */
+static __always_inline void tls_begin(struct pgn_backend *b, __u8 mode)
+{
+	b->flags |= PGN_B_TLS;
+	__builtin_memset(&b->wire, 0, sizeof(b->wire));
+	b->wire.mode = mode;
+}
+
+/*
+ * The framing is lost, or the session encrypted. A TLS one (@tls: the
+ * server's 'S', or direct TLS) is read in clear from its startup packet on
+ * where the TLS hooks are attached; otherwise userspace is told at once (a
+ * wake-up), to attach the statement probes to this backend.
+ */
+static __always_inline void wire_gone(struct pgn_backend *b, int tls)
 {
 	struct pgn_encrypted_rec r = { .type = PGN_REC_ENCRYPTED, .pid = b->sess.pid };
 
 	if (b->flags & PGN_B_WIRE_GONE)
 		return;
-	b->flags |= PGN_B_WIRE_GONE;
 	if (b->wire.mode != PGN_WIRE_OPAQUE) {
+		b->flags |= PGN_B_WIRE_GONE;
 		__sync_fetch_and_add(&wire_lost, 1);
 		return;
 	}
 	__sync_fetch_and_add(&wire_encrypted, 1);
+	if (tls && tls_hooked) {
+		tls_begin(b, PGN_WIRE_STARTUP);
+		return;
+	}
+	b->flags |= PGN_B_WIRE_GONE;
 	bpf_ringbuf_output(&events, &r, sizeof(r), BPF_RB_FORCE_WAKEUP);
 }
 
-/* A recv of @ret bytes, counted (pgn_on_recv): its messages. */
+/* A recv of @ret bytes, counted (pgn_on_recv), or a TLS read's plaintext:
+ * its messages. */
 static __always_inline void wire_recv(struct pgn_backend *b, const struct pgn_io *io, long ret)
 {
 	__u32 zero = 0, size = ret;
@@ -170,8 +191,8 @@ static __always_inline void wire_recv(struct pgn_backend *b, const struct pgn_io
 	wire_walk(&b->wire, b->call_buf, size, seen);
 	for (__u32 i = 0; i < PGN_WIRE_EVENTS && i < seen->events; i++)
 		wire_event(b, &seen->event[i], io);
-	if (b->wire.mode >= PGN_WIRE_OPAQUE)
-		wire_gone(b);
+	if (b->wire.mode >= PGN_WIRE_OPAQUE)	/* direct TLS, unless read in clear */
+		wire_gone(b, !(b->flags & PGN_B_TLS));
 }
 
 __noinline int wire_answer(struct pgn_backend *b, struct pgn_io *io, __u32 type, __u32 end, __u32 *taken)
@@ -220,7 +241,7 @@ static __always_inline int wire_send(struct pgn_backend *b, struct pgn_io *io)
 	    !bpf_probe_read_user(&c, 1, (const void *)b->call_buf)) {
 		pgn_wire_encrypted(&b->wire, c, 1);
 		if (b->wire.mode == PGN_WIRE_OPAQUE)
-			wire_gone(b);
+			wire_gone(b, c == 'S');
 	}
 	return pgn_wire_sent(b, io, walked ? wire_answers(b, io) : 0, walked);
 }

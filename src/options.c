@@ -146,8 +146,8 @@ static const struct option_row rows[] = {
 	  .init = "auto",
 	  .doc = "kernel hooks: auto (default: fexit, else tracepoint, else kprobe), kprobe, fexit or tracepoint" },
 	{ "probes", 0, "SET", 0, OPTION_NAME, FIELD(probe_set), "probe set", .names = probe_set_names, GIVEN(probes_given),
-	  .init = "status",
-	  .doc = "what marks statements: USDT probes status (default; statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution); or wire: no probe, the protocol's messages read in the socket hooks (chosen when the binary has no USDT probes; an encrypted session gets the statement probes attached to its backend alone)" },
+	  .init = "wire",
+	  .doc = "what marks statements: wire (default): the protocol's messages, read in the socket hooks with no probe at all, and a TLS session's in clear by uprobes on be_tls_read and be_tls_write (2 hits per call, in TLS sessions only); or USDT probes: status (statement__status, 2 hits per simple statement), query (query__start/query__done; simple protocol only) or full (status plus query__execute__start/done: exec_ns is the executor's time, 2 more hits per execution)" },
 	{ "load-only", 0, NULL, 0, OPTION_FLAG, FIELD(load_only),
 	  .doc = "load the chosen backend's programs (the kernel verifies them), attach nothing, exit" },
 

@@ -337,7 +337,7 @@ static void print_summary(const struct pgn_output *out, const struct pgn_summary
 		fprintf(stderr, "pgnetprof: WARNING: %llu sessions sent bytes that are not the PostgreSQL protocol: their traffic from there on is unattributed\n",
 			(unsigned long long)s->wire_lost);
 	if (s->wire_encrypted)
-		fprintf(stderr, "pgnetprof: %llu sessions were encrypted (TLS, GSS): their statements came from probes attached to each once it was (what came before is unattributed; --probes status sees them all)\n",
+		fprintf(stderr, "pgnetprof: %llu sessions were encrypted: TLS ones read in clear by the uprobes on be_tls_read and be_tls_write, GSS ones by probes attached to each once it was (what came before is unattributed)\n",
 			(unsigned long long)s->wire_encrypted);
 	if (s->store_dropped)
 		fprintf(stderr, "pgnetprof: WARNING: %llu rows not stored (results database away too long or buffer full: see --store-buffer, --store-wait)\n",

@@ -2,7 +2,9 @@
 """The tests' wire-level oracle: a TCP proxy between real client drivers and
 PostgreSQL that forwards every byte unchanged and logs, per connection, every
 protocol message it carried, in the order it carried them:
-    wireproxy.py LISTEN_PORT SERVER_PORT LOG
+    wireproxy.py LISTEN_PORT SERVER_PORT LOG [tls]
+With tls it speaks TLS to the server (its clients speak in clear to it, with
+sslmode=disable), so the server's side is a TLS session it logs in clear.
 LOG (appended to) gets one JSON object per line: {"conn": upstream local port (the client
 port pgnetprof reports), "dir": "c" (client to server) or "s", "type": the
 message type ("" for startup-phase messages), "len": its bytes on the wire,
@@ -11,10 +13,12 @@ It stops on SIGTERM."""
 import asyncio
 import json
 import signal
+import ssl
 import struct
 import sys
 
 LOG = None
+TLS = False
 
 
 def log(conn, direction, kind, raw):
@@ -92,6 +96,14 @@ async def serve(listen_port, server_port):
     async def handle(creader, cwriter):
         sreader, swriter = await asyncio.open_connection("127.0.0.1", server_port)
         conn = swriter.get_extra_info("sockname")[1]
+        if TLS:
+            swriter.write(struct.pack("!II", 8, 80877103))	# SSLRequest
+            await swriter.drain()
+            if await sreader.readexactly(1) != b"S":
+                raise SystemExit("the server refused TLS")
+            ctx = ssl.create_default_context()
+            ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+            await swriter.start_tls(ctx)
         server_side = Framer(conn, "s")
         await asyncio.gather(pump(creader, swriter, Framer(conn, "c", server_side)),
                              pump(sreader, cwriter, server_side))
@@ -104,8 +116,9 @@ async def serve(listen_port, server_port):
 
 
 def main():
-    global LOG
+    global LOG, TLS
     listen_port, server_port, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    TLS = sys.argv[4:] == ["tls"]
     LOG = open(path, "a")	# appended: the caller may empty it between runs
     asyncio.run(serve(listen_port, server_port))
 

@@ -55,6 +55,27 @@ static struct bpf_program *usdt_program(struct pgnetprof_bpf *s, enum pgn_usdt p
 	}
 }
 
+/* --probes wire: the uprobes that read TLS sessions in clear (bpf/tls.bpf.h) */
+#define TLS_HOOKS 4
+
+static const struct {
+	const char *func;
+	bool ret;
+} tls_hooks[TLS_HOOKS] = {
+	{ "be_tls_read", false }, { "be_tls_read", true },
+	{ "be_tls_write", false }, { "be_tls_write", true },
+};
+
+static struct bpf_program *tls_program(struct pgnetprof_bpf *s, int i)
+{
+	struct bpf_program *p[TLS_HOOKS] = {
+		s->progs.on_tls_read, s->progs.on_tls_read_done,
+		s->progs.on_tls_write, s->progs.on_tls_write_done,
+	};
+
+	return p[i];
+}
+
 /* Every probe a set may attach: transaction__abort with any other. */
 static unsigned set_probes(unsigned set)
 {
@@ -148,6 +169,8 @@ static void set_autoload(struct pgnetprof_bpf *s, enum pgn_hook_backend chosen, 
 	}
 	for (int i = 0; i < PGN_USDT_COUNT; i++)
 		bpf_program__set_autoload(usdt_program(s, i), set_probes(probe_set) & (1u << i));
+	for (int i = 0; i < TLS_HOOKS; i++)
+		bpf_program__set_autoload(tls_program(s, i), probe_set == PGN_PROBES_WIRE);
 }
 
 static int keep_link(struct pgn_tracer *tr, struct bpf_link *l, const char *what)
@@ -176,7 +199,7 @@ static int attach_usdt(struct pgn_tracer *tr, struct bpf_program *p, const char 
 	 * everything but uprobes (docs/service.md) */
 	snprintf(what, sizeof(what), "USDT probe postgresql:%s%s", probe,
 		 !l && (errno == EACCES || errno == EPERM) ?
-		 " (creating a uprobe takes CAP_SYS_ADMIN on this kernel; --probes wire needs no uprobe)" : "");
+		 " (creating a uprobe takes CAP_SYS_ADMIN on this kernel; --probes wire needs none for plaintext sessions)" : "");
 	return keep_link(tr, l, what);
 }
 
@@ -248,6 +271,49 @@ static int attach_hooks(struct pgn_tracer *tr)
 	return err;
 }
 
+/*
+ * --probes wire: TLS sessions read in clear, by uprobes on the functions
+ * only their backends call, attached for every process of the binary. A
+ * binary without them (no OpenSSL) has no TLS sessions; where they cannot
+ * be attached, a TLS session's traffic is its own but no statement's.
+ * (GSS-encrypted sessions get the statement probes attached to their
+ * backend alone, see probe_encrypted.)
+ */
+static void attach_tls(struct pgn_tracer *tr, const char *path, int verbose)
+{
+	libbpf_print_fn_t quiet = verbose ? NULL : libbpf_set_print(NULL);
+	int first = tr->nlinks, err = 0;
+
+	for (int i = 0; i < TLS_HOOKS && !err; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = tls_hooks[i].func, .retprobe = tls_hooks[i].ret);
+		struct bpf_link *l = bpf_program__attach_uprobe_opts(tls_program(tr->skel, i), -1, path, 0, &uo);
+
+		err = l ? 0 : errno;
+		if (l && tr->nlinks == MAX_LINKS) {
+			bpf_link__destroy(l);
+			err = E2BIG;
+		} else if (l) {
+			tr->links[tr->nlinks++] = l;
+		}
+	}
+	if (!verbose)
+		libbpf_set_print(quiet);
+	if (!err) {
+		tr->skel->bss->tls_hooked = 1;
+		return;
+	}
+	while (tr->nlinks > first)
+		bpf_link__destroy(tr->links[--tr->nlinks]);
+	if (err == ENOENT)
+		return;
+	if (err == EPERM || err == EACCES)
+		fprintf(stderr, "pgnetprof: cannot attach the uprobes that read TLS sessions in clear (%s): creating a uprobe takes CAP_SYS_ADMIN on this kernel; a TLS session's traffic stays unattributed\n",
+			strerror(err));
+	else
+		fprintf(stderr, "pgnetprof: cannot attach the uprobes that read TLS sessions in clear (%s); a TLS session's statements come from the statement probes attached to its backend once it is encrypted, its first milliseconds unattributed\n",
+			strerror(err));
+}
+
 /* Fork tracking is on, so the processes seeded now stay followed; a
  * second scan catches what was forked during the first. */
 static int attach_probes(struct pgn_tracer *tr, const struct pgn_options *o, const struct pgn_target *t)
@@ -262,6 +328,8 @@ static int attach_probes(struct pgn_tracer *tr, const struct pgn_options *o, con
 	for (int i = 0; i < PGN_USDT_COUNT; i++)
 		if (attach & (1u << i))
 			err = err ?: attach_usdt(tr, usdt_program(s, i), t->path, pgn_usdt_name(i));
+	if (!err && tr->probe_set == PGN_PROBES_WIRE)
+		attach_tls(tr, t->path, o->verbose);
 	return err ?: seed(tr, o, t);
 }
 

@@ -26,7 +26,7 @@ done
 
 "$PGNETPROF" --load-only "$PG_BIN" 2>"$WORK/e"
 ok $? "auto picks a backend"
-grep -qE "(fexit|tracepoint|kprobe) backend and status probes loaded" "$WORK/e"
+grep -qE "(fexit|tracepoint|kprobe) backend and wire probes loaded" "$WORK/e"
 ok $? "auto names the backend it picked"
 
 done_testing

@@ -116,37 +116,86 @@ select repeat('z', 40000);
 \\! ss -tinH state established '( sport = :$PGPORT )' > $WORK/ss
 SQL
 }
-prof_start -f json
+prof_start -f json --probes status
 tls_session
 prof_stop
 sess=$(records session)
 kin=$(ss_counter "$WORK/ss" bytes_received)
 # psql's Terminate is a TLS record too: header 5, type 1, tag 16 around its 5 bytes
-eq "TLS: session rx = kernel bytes_received + the Terminate record" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5 + 5 + 1 + 16))
+eq "[status] TLS: session rx = kernel bytes_received + the Terminate record" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5 + 5 + 1 + 16))
 # and the server's close_notify alert at exit: header 5, alert 2, type 1, tag 16
-eq "TLS: session tx = kernel bytes_sent - bytes_retrans + close_notify" "$(echo "$sess" | jq .tx_bytes)" \
+eq "[status] TLS: session tx = kernel bytes_sent - bytes_retrans + close_notify" "$(echo "$sess" | jq .tx_bytes)" \
 	$(($(ss_app_sent "$WORK/ss") + 5 + 2 + 1 + 16))
-eq "TLS: the statements, each with its records" "$(records statement | jq -r .query | paste -sd'|')" "select 1;|select repeat('z', 40000);"
-check "TLS: a statement's bytes are ciphertext (more than its 14 plaintext bytes)" \
+eq "[status] TLS: the statements, each with its records" "$(records statement | jq -r .query | paste -sd'|')" "select 1;|select repeat('z', 40000);"
+check "[status] TLS: a statement's bytes are ciphertext (more than its 14 plaintext bytes)" \
 	test "$(records statement | jq 'select(.query == "select 1;") | .rx_bytes')" -gt 14
-check "TLS: the handshake is startup cost" test "$(echo "$sess" | jq .startup_rx_bytes)" -gt 200
-conserved_both "TLS"
+check "[status] TLS: the handshake is startup cost" test "$(echo "$sess" | jq .startup_rx_bytes)" -gt 200
+conserved_both "[status] TLS"
 
-# --probes wire cannot read a TLS session: once the server accepts its
-# SSLRequest the statement probes are attached to that backend alone, so
-# statements after its first milliseconds are reported as with the probes
+# --probes wire reads a TLS session in clear where PostgreSQL decrypts and
+# encrypts it (uprobes on be_tls_read and be_tls_write, attached from the
+# start): every statement from the first, an error inside a savepoint, the
+# names from the startup message; the bytes are still the socket's
 prof_start -f json --probes wire
-tls_session '\! sleep 0.5'
+tls_session "begin;
+savepoint s;
+select 1/0;
+rollback to s;
+commit;
+listen tls_idle;
+\\! psql -X -q \"sslmode=disable host=127.0.0.1\" -c \"notify tls_idle, 'x'\"
+\\! sleep 0.3"
 prof_stop
-sess=$(records session)
+sess=$(records session | jq -c 'select(.statements > 1)')
 kin=$(ss_counter "$WORK/ss" bytes_received)
 eq "[wire] TLS: counted as encrypted" "$(jq 'select(.type == "summary") | .encrypted_sessions' "$WORK/out")" 1
-eq "[wire] TLS: the statements, from the probes attached to its backend" \
-	"$(records statement | jq -r .query | paste -sd'|')" "select 1;|select repeat('z', 40000);"
-check "[wire] TLS: the probes hit in that backend only (2 per statement, 1 going idle)" \
-	test "$(jq 'select(.type == "summary") | .probe_hits' "$WORK/out")" -ge 4
+eq "[wire] TLS: every statement from the first, each once" \
+	"$(records statement | jq -r "select(.pid == $(echo "$sess" | jq .pid)) | .query" | paste -sd'|')" \
+	"begin;|savepoint s;|select 1/0;|rollback to s;|commit;|listen tls_idle;|select 1;|select repeat('z', 40000);"
+eq "[wire] TLS: the error inside the savepoint, and only it, failed" \
+	"$(records statement | jq -r 'select(.status != "ok") | .query + " " + .status')" "select 1/0; error"
+eq "[wire] TLS: user and database from the startup message" "$(records statement | jq -c '[.user, .database]' | sort -u)" '["postgres","postgres"]'
+check "[wire] TLS: a statement's bytes are ciphertext (more than its 14 plaintext bytes)" \
+	test "$(records statement | jq 'select(.query == "select 1;") | .rx_bytes')" -gt 14
+# another session's NOTIFY reached it idle: a record of header 5, 'A'
+# (1+4+4+"tls_idle\0"+"x\0"), type 1, tag 16; and close_notify at exit
+eq "[wire] TLS: the idle notification is unattributed" "$(echo "$sess" | jq .unattributed_tx_bytes)" \
+	$((5 + 1 + 4 + 4 + 9 + 2 + 1 + 16 + 5 + 2 + 1 + 16))
+eq "[wire] TLS: the TLS hooks hit, 2 per read or write call" \
+	"$(jq 'select(.type == "summary") | .probe_hits % 2' "$WORK/out")" 0
 eq "[wire] TLS: session rx = kernel bytes_received + the Terminate record" "$(echo "$sess" | jq .rx_bytes)" $((kin + 5 + 5 + 1 + 16))
 conserved_both "[wire] TLS"
+
+# a TLS session open before tracing began: read in clear from its first
+# call after, as a plaintext one joined so is
+/usr/bin/python3 - "$PGPORT" "$WORK/go" <<'PY' &
+import os, sys, time, psycopg
+conn = psycopg.connect(f"host=127.0.0.1 port={sys.argv[1]} user=postgres dbname=postgres sslmode=require",
+                       autocommit=True)
+conn.execute("select 'before'")
+open(sys.argv[2] + ".ready", "w").close()
+for _ in range(1200):
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.05)
+conn.execute("select 'joined 1'")
+try:
+    conn.execute("select 1/0")
+except psycopg.errors.DivisionByZero:
+    pass
+conn.execute("select 'joined 2'")
+conn.close()
+PY
+JOINED=$!
+for _ in $(seq 1 1200); do [ -e "$WORK/go.ready" ] && break; sleep 0.05; done
+prof_start -f json --probes wire
+touch "$WORK/go"
+wait $JOINED
+prof_stop
+eq "[wire] TLS, joined: its statements since tracing began, errors exact" \
+	"$(records statement | jq -r '.query + " " + .status' | paste -sd'|')" \
+	"select 'joined 1' ok|select 1/0 error|select 'joined 2' ok"
+eq "[wire] TLS, joined: no framing lost" "$(jq 'select(.type == "summary") | .wire_lost_sessions' "$WORK/out")" 0
 
 # --- who, beyond doubt: names from the startup message; a title that a name
 # could have forged says nothing (TLS hides the startup message) ----------------
@@ -155,19 +204,28 @@ ESC_DB=$'db\e[31mred'
 FORGER='alice proddb 10.9.9.9(5432)'
 psql_ -c "create role \"$ESC_ROLE\" login" -c "create database \"$ESC_DB\"" \
 	-c "create role \"$FORGER\" login" || bail "cannot create the hostile names"
-prof_start -f json
-PGUSER=$ESC_ROLE PGDATABASE=$ESC_DB psql -X -q -o /dev/null "sslmode=disable host=127.0.0.1" -c "select 'esc'"
-PGUSER=$FORGER psql -X -q -o /dev/null "sslmode=disable host=127.0.0.1" -c "select 'forger in clear'"
-PGUSER=$FORGER psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" -c "select 'forger over TLS'"
-psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" -c "select 'postgres over TLS'"
-prof_stop
 who_of() { records statement | jq -c --arg q "$1" 'select(.query == $q) | [.user, .database]'; }
-eq "hostile names: user and database exactly as created" "$(who_of "select 'esc'")" \
-	"$(jq -cn --arg u "$ESC_ROLE" --arg d "$ESC_DB" '[$u, $d]')"
-eq "a role named like a title's user, database and client: itself, in clear" \
-	"$(who_of "select 'forger in clear'")" "$(jq -cn --arg u "$FORGER" '[$u, "postgres"]')"
-eq "... and over TLS, from its title: unknown, not alice on proddb" "$(who_of "select 'forger over TLS'")" '[null,null]'
-eq "over TLS an ordinary title still names them" "$(who_of "select 'postgres over TLS'")" '["postgres","postgres"]'
+for probes in status wire; do
+	prof_start -f json --probes $probes
+	PGUSER=$ESC_ROLE PGDATABASE=$ESC_DB psql -X -q -o /dev/null "sslmode=disable host=127.0.0.1" -c "select 'esc'"
+	PGUSER=$FORGER psql -X -q -o /dev/null "sslmode=disable host=127.0.0.1" -c "select 'forger in clear'"
+	PGUSER=$FORGER psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" -c "select 'forger over TLS'"
+	psql -X -q -o /dev/null "sslmode=require host=127.0.0.1" -c "select 'postgres over TLS'"
+	prof_stop
+	eq "[$probes] hostile names: user and database exactly as created" "$(who_of "select 'esc'")" \
+		"$(jq -cn --arg u "$ESC_ROLE" --arg d "$ESC_DB" '[$u, $d]')"
+	eq "[$probes] a role named like a title's user, database and client: itself, in clear" \
+		"$(who_of "select 'forger in clear'")" "$(jq -cn --arg u "$FORGER" '[$u, "postgres"]')"
+	eq "[$probes] over TLS an ordinary title still names them" "$(who_of "select 'postgres over TLS'")" '["postgres","postgres"]'
+	# the USDT sets never see a TLS session's startup message; wire reads it in clear
+	if [ $probes = status ]; then
+		eq "[status] ... and over TLS, from its title: unknown, not alice on proddb" \
+			"$(who_of "select 'forger over TLS'")" '[null,null]'
+	else
+		eq "[wire] ... and over TLS, from its startup message: itself" \
+			"$(who_of "select 'forger over TLS'")" "$(jq -cn --arg u "$FORGER" '[$u, "postgres"]')"
+	fi
+done
 prof_start
 PGUSER=$ESC_ROLE PGDATABASE=$ESC_DB psql -X -q -o /dev/null "sslmode=disable host=127.0.0.1" -c "select 'esc'"
 prof_stop

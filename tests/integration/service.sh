@@ -97,11 +97,13 @@ if [ "${PGNETPROF_BACKEND:-}" = kprobe ]; then
 else
 	eq "--probes wire with $wire: exits 0" "$RC" 0
 	exact "--probes wire with $wire"
+	grep -q "cannot attach the uprobes that read TLS sessions in clear ([A-Za-z ]*): creating a uprobe takes CAP_SYS_ADMIN on this kernel; a TLS session's traffic stays unattributed" "$WORK/err"
+	ok $? "--probes wire with $wire: says TLS sessions cannot be read without CAP_SYS_ADMIN"
 	for c in ${wire//,/ }; do
 		without "$wire" "$c" --probes wire
 	done
-	traced "the USDT probes with $wire" "$wire"
-	[ "$RC" -ne 0 ] && grep -q "creating a uprobe takes CAP_SYS_ADMIN on this kernel; --probes wire needs no uprobe" "$WORK/err"
+	traced "the USDT probes with $wire" "$wire" --probes status
+	[ "$RC" -ne 0 ] && grep -q "creating a uprobe takes CAP_SYS_ADMIN on this kernel; --probes wire needs none for plaintext sessions" "$WORK/err"
 	ok $? "the USDT probes with $wire: they cannot attach, and it says why and what needs none"
 fi
 

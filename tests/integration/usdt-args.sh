@@ -17,7 +17,7 @@ for target in usdt-target usdt-target-mem; do
 	usdt-target) how="read from the register at pt_regs offset [0-9]*" ;;
 	*) how="read through libbpf's USDT argument spec" ;;
 	esac
-	prof_start -v -f json "$bin"
+	prof_start -v -f json --probes status "$bin"
 	grep -q "statement__status's text argument: $how" "$WORK/err"
 	ok $? "[$target] text argument $how"
 	served=$("$bin" -w 2 -s 1 | awk '{print $1}')

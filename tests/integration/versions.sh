@@ -71,10 +71,13 @@ PY
 		continue
 	fi
 	prof_start -f json --probes "$set" "$PG_BIN"
-	client --tls direct --pause 0.5
+	client --tls direct
 	prof_stop
-	eq "$L: direct TLS: the statements (after its first half second)" \
+	eq "$L: direct TLS: the statements, from the first" \
 		"$(records statement | jq -r .query | paste -sd'|')" "$Q1|$Q2"
+	[ "$set" = wire ] && eq "$L: direct TLS: user and database from the startup message, read in clear" \
+		"$(records statement | jq -c '[.user, .database]' | sort -u)" '["postgres","postgres"]'
+
 	check "$L: direct TLS: the handshake is startup cost" \
 		test "$(records session | jq .startup_rx_bytes)" -gt "$STARTUP_RX"
 	check "$L: direct TLS: a statement's bytes are ciphertext (more than its $RX1 plaintext bytes)" \

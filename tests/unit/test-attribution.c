@@ -994,6 +994,74 @@ static void test_wire_exit_awaiting(void **state)
 	assert_conserved(&sessions[0]);
 }
 
+/* a TLS write as bpf/tls.bpf.h sees it: ciphertext sends of @cipher[]
+ * bytes (0-terminated) held, then its plaintext of @len bytes, whose
+ * server messages @types end at @ends[i], walked as a send's */
+static void tls_write(const long *cipher, long len, int ready, const char *types, const __u32 *ends)
+{
+	struct pgn_io e, s;
+	__u32 taken = 0;
+	int walked;
+
+	for (int i = 0; cipher[i]; i++) {
+		s = io(cipher[i], 0);
+		be.last_call_ns = s.ts;
+		pgn_tls_hold(&be, &s);
+	}
+	assert_true(pgn_tls_take(&be, &e));
+	s = e;
+	e.ret = len;
+	e.flags = ready && be.state != PGN_ST_IDLE ? PGN_IO_READY : 0;
+	walked = pgn_wire_walked(&be, &e);
+	if (walked)
+		pgn_wire_due(&be, &e, &taken);
+	for (int i = 0; walked && types[i]; i++)
+		pgn_on_wire_answer(&be, &e, types[i], ends[i], &taken);
+	pgn_tls_sent(&be, &e, s.ret, taken, walked);
+}
+
+/*
+ * TLS (--probes wire): the request's ciphertext is counted as it arrives,
+ * its plaintext split where the second execution begins (that one takes
+ * its plaintext's size, the first the rest: its own and the framing); the
+ * sends of one write are one send of their calls, the first execution's
+ * answer its plaintext's size, the last the rest. Sends held when the
+ * backend dies inside a write are counted at its exit.
+ */
+static void test_wire_tls(void **state)
+{
+	(void)state;
+	recv_msgs(41, "", NULL);
+	tls_write((long[]){ 300, 0 }, 280, 1, "", NULL);
+	/* Bind 30, Execute 10, Bind 30, Execute 10, Sync 5 in one record */
+	recv_msgs(85 + 22, "BEBES", (__u32[]){ 85, 55, 45, 15, 5 });
+	/* BindComplete, rows, CommandComplete of each, ReadyForQuery: 100
+	 * bytes in two records */
+	tls_write((long[]){ 60 + 22, 40 + 22, 0 }, 100, 1, "CCZ", (__u32[]){ 40, 94, 100 });
+	recv_msgs(14 + 22, "Q", (__u32[]){ 14 });
+	tls_write((long[]){ 50, 0 }, 28, 0, "", NULL);	/* rows... */
+	{
+		struct pgn_io s = io(40, 0);
+
+		pgn_tls_hold(&be, &s);	/* ... and the backend is killed inside a write */
+	}
+	finish(PGN_PROBES_WIRE);
+	assert_int_equal(nstmts, 3);
+	assert_int_equal(nanswers, 1);
+	assert_int_equal(stmts[0].t.rx.bytes, 107 - 45);
+	assert_int_equal(stmts[1].t.rx.bytes, 45);
+	assert_int_equal(answers[0].t.tx.bytes, 40);
+	assert_int_equal(answers[0].t.tx.calls, 2);
+	assert_int_equal(stmts[1].t.tx.bytes, 144 - 40);
+	assert_int_equal(stmts[1].t.tx.calls, 0);
+	assert_int_equal(stmts[1].status, PGN_STMT_OK);
+	assert_int_equal(stmts[2].t.tx.bytes, 50 + 40);
+	assert_int_equal(stmts[2].status, PGN_STMT_ERROR);	/* cut short */
+	assert_int_equal(sessions[0].total.tx.bytes, 300 + 144 + 50 + 40);
+	assert_int_equal(sessions[0].total.tx.calls, 1 + 2 + 1 + 1);
+	assert_conserved(&sessions[0]);
+}
+
 /* Parse, Describe, Sync alone (a named statement prepared): a statement
  * of its own, one hit, for userspace to join to its execution; then a
  * Parse and Describe with a Flush, answered, and a Query in the same
@@ -1078,6 +1146,7 @@ int main(void)
 		cmocka_unit_test_setup(test_wire_exit_awaiting, setup),
 		cmocka_unit_test_setup(test_wire_parse_only, setup),
 		cmocka_unit_test_setup(test_wire_joined, setup),
+		cmocka_unit_test_setup(test_wire_tls, setup),
 	};
 
 	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
