@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * pgnetprof kernel side: USDT probes of the traced PostgreSQL binary mark
- * statements; socket hooks (one of three backends, chosen by userspace
- * through autoload) count the client socket's traffic; the attribution
+ * pgnetprof kernel side: socket hooks (one of three backends, chosen by
+ * userspace through autoload) count the client socket's traffic; the
+ * protocol's messages read there (--probes wire, the default; a TLS
+ * session's read by uprobes where the server decrypts and encrypts them),
+ * or the binary's USDT probes, mark statements; the attribution
  * machine aggregates it into one record per statement and per session,
  * staged per CPU and sent to the ring buffer in batches (see emit()).
  */
