@@ -484,6 +484,8 @@ PGN_INLINE int pgn_on_wire_msg(struct pgn_backend *b, __u8 type, const struct pg
 {
 	__u64 ts;
 
+	rest += b->tls_ahead;	/* TLS: and the record's rest (pgn_tls_read) */
+
 	if (type == 'S') {	/* Sync: the cycle of the open execution ends */
 		if (b->state == PGN_ST_ACTIVE)
 			b->stmt_synced = 1;
@@ -709,6 +711,22 @@ PGN_INLINE void pgn_tls_hold(struct pgn_backend *b, const struct pgn_io *io)
 	h->ret += bytes;
 	h->dur_ns += ns;
 	h->more_calls = more;
+}
+
+/*
+ * --probes wire, TLS: a read returned @plain bytes of plaintext. A record
+ * bigger than the server's input buffer comes out over several reads,
+ * its ciphertext counted at the first: what is counted beyond the
+ * plaintext returned so far (tls_ahead: the record's rest, and its
+ * framing) goes with the bytes after a split (pgn_on_wire_msg). A read
+ * that received a record finds the earlier ones wholly returned.
+ */
+PGN_INLINE void pgn_tls_read(struct pgn_backend *b, __u64 plain)
+{
+	__u64 have = b->tls_rx ? b->tls_rx : b->tls_ahead;
+
+	b->tls_ahead = have > plain ? have - plain : 0;
+	b->tls_rx = 0;
 }
 
 /* The held sends, as one (@out); 0 when there are none. */

@@ -293,6 +293,7 @@ enum pgn_backend_flags {
 	PGN_B_TEXT_PARSE = 1 << 9,	/* wire: the text held is a Parse's (parsed_hash) */
 	PGN_B_TLS = 1 << 10,		/* wire: TLS, its messages read in clear (bpf/tls.bpf.h) */
 	PGN_B_TLS_WRITE = 1 << 11,	/* inside be_tls_write: its sends are held */
+	PGN_B_TLS_READ = 1 << 12,	/* inside be_tls_read: its recvs are tls_rx */
 };
 
 /* --probes wire: executions awaiting their answers (see pgn_on_wire_answer
@@ -343,6 +344,10 @@ struct pgn_backend {
 	__u64 tls_wbuf;		/* of the be_tls_write in flight, and its length */
 	__u64 tls_write_len;
 	struct pgn_io tls_tx;	/* TLS: the sends held (pgn_tls_hold) */
+	__u64 tls_rx;		/* TLS: ciphertext received inside reads since one
+				 * returned plaintext */
+	__u64 tls_ahead;	/* and counted beyond the plaintext returned (see
+				 * pgn_tls_read) */
 	/* --probes wire, answers (see pgn_on_wire_answer) */
 	struct pgn_wire txwire;	/* where the server's messages stand, if known */
 	__u8 awaiting;		/* executions reported, their answers to come */

@@ -246,6 +246,8 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 		if (b->state == PGN_ST_STARTUP && !(b->flags & PGN_B_STARTUP_READ) && !tls)
 			capture_startup(b, ret);
 		pgn_on_recv(b, &io);
+		if (tls && (b->flags & PGN_B_TLS_READ))
+			b->tls_rx += ret;
 		if (probe_set == PGN_PROBES_WIRE && !tls)
 			wire_recv(b, &io, ret);
 		return;

@@ -15,16 +15,16 @@
 
 /*
  * A TLS backend of ours (one joined while its session ran is read in clear
- * from here on). A call's entry may come before the backend's first recv
- * names its client socket (a session joined while idle): its return wants
- * the socket known (@client), as the socket hooks do.
+ * from here on). A call may come before the backend's first recv names
+ * its client socket (a session joined while idle): the returns act only
+ * once it is known, as the socket hooks do.
  */
-static __always_inline struct pgn_backend *tls_backend(int client)
+static __always_inline struct pgn_backend *tls_backend(void)
 {
 	struct pgn_backend *b = current_backend();
 
 	count_hit();
-	if (!b || (b->flags & PGN_B_IGNORED) || (client && !(b->flags & PGN_B_HAVE_SOCK)))
+	if (!b || (b->flags & PGN_B_IGNORED))
 		return NULL;
 	if (!(b->flags & PGN_B_TLS))
 		tls_begin(b, PGN_WIRE_TYPED);
@@ -34,10 +34,12 @@ static __always_inline struct pgn_backend *tls_backend(int client)
 SEC("uprobe")
 int BPF_KPROBE(on_tls_read, void *port, void *ptr)
 {
-	struct pgn_backend *b = tls_backend(0);
+	struct pgn_backend *b = tls_backend();
 
-	if (b)
-		b->tls_buf = (__u64)ptr;
+	if (!b)
+		return 0;
+	b->tls_buf = (__u64)ptr;
+	b->flags |= PGN_B_TLS_READ;
 	return 0;
 }
 
@@ -45,11 +47,15 @@ int BPF_KPROBE(on_tls_read, void *port, void *ptr)
 SEC("uretprobe")
 int BPF_KRETPROBE(on_tls_read_done, long ret)
 {
-	struct pgn_backend *b = tls_backend(1);
+	struct pgn_backend *b = tls_backend();
 	struct pgn_io io = { .ret = ret };
 
-	if (!b || ret <= 0 || !b->tls_buf)
+	if (!b)
 		return 0;
+	b->flags &= ~PGN_B_TLS_READ;
+	if (!(b->flags & PGN_B_HAVE_SOCK) || ret <= 0 || !b->tls_buf)
+		return 0;
+	pgn_tls_read(b, ret);
 	io.ts = b->last_call_ns = bpf_ktime_get_ns();
 	b->call_buf = b->tls_buf;
 	b->call_len = ret;
@@ -62,7 +68,7 @@ int BPF_KRETPROBE(on_tls_read_done, long ret)
 SEC("uprobe")
 int BPF_KPROBE(on_tls_write, void *port, void *ptr, __u64 len)
 {
-	struct pgn_backend *b = tls_backend(0);
+	struct pgn_backend *b = tls_backend();
 
 	if (!b)
 		return 0;
@@ -98,7 +104,7 @@ static __always_inline void tls_sent(struct pgn_backend *b, __u64 buf, __u32 len
 SEC("uretprobe")
 int BPF_KRETPROBE(on_tls_write_done, long ret)
 {
-	struct pgn_backend *b = tls_backend(0);
+	struct pgn_backend *b = tls_backend();
 
 	if (!b)
 		return 0;

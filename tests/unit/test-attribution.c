@@ -1062,6 +1062,47 @@ static void test_wire_tls(void **state)
 	assert_conserved(&sessions[0]);
 }
 
+/* a TLS read as bpf/tls.bpf.h sees it: recvs of @cipher[] bytes
+ * (0-terminated) inside it, then its plaintext of @plain bytes, whose
+ * messages @types begin @rest[i] bytes before its end */
+static void tls_read(const long *cipher, long plain, const char *types, const __u32 *rest)
+{
+	for (int i = 0; cipher[i]; i++) {
+		last_rx = io(cipher[i], 1);
+		be.last_call_ns = last_rx.ts;
+		pgn_on_recv(&be, &last_rx);
+		be.tls_rx += cipher[i];
+	}
+	pgn_tls_read(&be, plain);
+	last_rx.ret = plain;
+	for (int i = 0; types[i]; i++)
+		pgn_on_wire_msg(&be, types[i], &last_rx, rest[i]);
+}
+
+/*
+ * TLS: a record bigger than the server's 8192-byte input buffer (a Query
+ * and its COPY data, sent at once after an execution of the same cycle)
+ * comes out over two reads, its ciphertext counted at the first: the
+ * COPY takes all of it, the execution before keeps only its own.
+ */
+static void test_wire_tls_record_over_reads(void **state)
+{
+	(void)state;
+	recv_msgs(41, "", NULL);
+	send_ready(400);
+	tls_read((long[]){ 5, 93 + 22 - 5, 0 }, 93, "PBE", (__u32[]){ 93, 50, 20 });
+	tls_write((long[]){ 59 + 22, 0 }, 59, 0, "", NULL);	/* its rows, no Sync yet */
+	tls_read((long[]){ 5, 8976 + 22 - 5, 0 }, 8192, "Q", (__u32[]){ 8192 });
+	tls_read((long[]){ 0 }, 8976 - 8192, "", NULL);	/* the rest, from OpenSSL's buffer */
+	tls_write((long[]){ 32 + 22, 0 }, 32, 1, "", NULL);
+	finish(PGN_PROBES_WIRE);
+	assert_int_equal(nstmts, 2);
+	assert_int_equal(stmts[0].t.rx.bytes, 93 + 22);
+	assert_int_equal(stmts[1].t.rx.bytes, 8976 + 22);
+	assert_int_equal(be.tls_ahead, 22);	/* the framing, until the next record */
+	assert_conserved(&sessions[0]);
+}
+
 /* Parse, Describe, Sync alone (a named statement prepared): a statement
  * of its own, one hit, for userspace to join to its execution; then a
  * Parse and Describe with a Flush, answered, and a Query in the same
@@ -1147,6 +1188,7 @@ int main(void)
 		cmocka_unit_test_setup(test_wire_parse_only, setup),
 		cmocka_unit_test_setup(test_wire_joined, setup),
 		cmocka_unit_test_setup(test_wire_tls, setup),
+		cmocka_unit_test_setup(test_wire_tls_record_over_reads, setup),
 	};
 
 	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
