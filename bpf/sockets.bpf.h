@@ -215,6 +215,22 @@ static __always_inline void capture_startup(struct pgn_backend *b, long ret)
 	b->flags = (b->flags | PGN_B_STARTUP_READ) & ~PGN_B_EP_SENT;
 }
 
+/* A TLS session's send or recv (@rx): counted; its messages are the TLS
+ * hooks' to read (bpf/tls.bpf.h), the sends inside a write held until it
+ * returns, the recvs inside a read noted (pgn_tls_read). */
+static __always_inline void tls_sock_io(struct pgn_backend *b, struct pgn_io *io, int rx)
+{
+	if (rx) {
+		pgn_on_recv(b, io);
+		if (b->flags & PGN_B_TLS_READ)
+			b->tls_rx += io->ret;
+	} else if ((b->flags & PGN_B_TLS_WRITE) && io->ret > 0) {
+		pgn_tls_hold(b, io);
+	} else {
+		pgn_on_send(b, io);
+	}
+}
+
 /* One send (rx == 0) or recv (rx == 1) that entered at @start returned
  * @ret on @sk (@btf: sk is a BTF pointer). */
 static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long ret, int rx,
@@ -222,7 +238,6 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct pgn_io io = { .ts = now, .ret = ret };
-	int tls;
 
 	b->last_call_ns = now;
 	if (!sk)
@@ -240,25 +255,21 @@ static __always_inline void sock_io(struct pgn_backend *b, struct sock *sk, long
 		io.dur_ns = now - start;
 	if (b->sess.ep.transport != PGN_TRANSPORT_UNIX)
 		tcp_counters(sk, btf, &io);
-	/* TLS read in clear: the TLS hooks read the messages (bpf/tls.bpf.h) */
-	tls = b->flags & PGN_B_TLS;
+	if (b->flags & PGN_B_TLS) {
+		tls_sock_io(b, &io, rx);
+		return;
+	}
 	if (rx) {
-		if (b->state == PGN_ST_STARTUP && !(b->flags & PGN_B_STARTUP_READ) && !tls)
+		if (b->state == PGN_ST_STARTUP && !(b->flags & PGN_B_STARTUP_READ))
 			capture_startup(b, ret);
 		pgn_on_recv(b, &io);
-		if (tls && (b->flags & PGN_B_TLS_READ))
-			b->tls_rx += ret;
-		if (probe_set == PGN_PROBES_WIRE && !tls)
+		if (probe_set == PGN_PROBES_WIRE)
 			wire_recv(b, &io, ret);
 		return;
 	}
-	if (tls && (b->flags & PGN_B_TLS_WRITE) && ret > 0) {
-		pgn_tls_hold(b, &io);
-		return;
-	}
-	if (ret > 0 && !tls)
+	if (ret > 0)
 		io.flags = reply_flags(b, ret);
-	if (probe_set == PGN_PROBES_WIRE && ret > 0 && !tls && !wire_send(b, &io))
+	if (probe_set == PGN_PROBES_WIRE && ret > 0 && !wire_send(b, &io))
 		return;
 	pgn_on_send(b, &io);
 }
