@@ -99,7 +99,7 @@ async def serve(listen_port, server_port):
         if TLS:
             swriter.write(struct.pack("!II", 8, 80877103))	# SSLRequest
             await swriter.drain()
-            if await sreader.readexactly(1) != b"S":
+            if await asyncio.wait_for(sreader.readexactly(1), 10) != b"S":
                 raise SystemExit("the server refused TLS")
             ctx = ssl.create_default_context()
             ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
