@@ -1,4 +1,6 @@
 /* Escaping untrusted SQL text for JSON and for terminals. */
+#include <string.h>
+
 #include "escape.h"
 
 size_t pgn_utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
@@ -39,51 +41,62 @@ static int is_control(unsigned cp)
 
 /*
  * Writes the run of bytes at p that escaping leaves as they are (printable
- * ASCII, but for the backslash and, in JSON, the quote) with one call, so
- * that plain SQL costs a few stdio calls, not one per character.
+ * ASCII, but for the backslash) with one call, so that plain SQL costs a
+ * few stdio calls, not one per character.
  */
-static size_t plain_run(FILE *f, const unsigned char *p, size_t len, int json)
+static size_t plain_run(FILE *f, const unsigned char *p, size_t len)
 {
 	size_t n = 0;
 
-	while (n < len && p[n] >= 0x20 && p[n] < 0x7f && p[n] != '\\' && !(json && p[n] == '"'))
+	while (n < len && p[n] >= 0x20 && p[n] < 0x7f && p[n] != '\\')
 		n++;
 	if (n)
 		fwrite(p, 1, n, f);
 	return n;
 }
 
-void pgn_escape_json(FILE *f, const char *s, size_t len)
+/* \uXXXX of a code point below 0x10000 */
+static size_t json_u(char *out, unsigned cp)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	out[0] = '\\';
+	out[1] = 'u';
+	for (int i = 5; i > 1; i--, cp >>= 4)
+		out[i] = hex[cp & 0xf];
+	return PGN_JSON_ESCAPE_MAX;
+}
+
+size_t pgn_escape_json(char *out, size_t room, const char *s, size_t len, size_t *used)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
+	size_t i = 0, o = 0, n;
 	unsigned cp;
 
-	while (i < len) {
-		if ((n = plain_run(f, p + i, len - i, 1))) {
-			i += n;
+	while (i < len && room - o >= PGN_JSON_ESCAPE_MAX) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '"') {
+			out[o++] = p[i++];
 			continue;
 		}
 		n = pgn_utf8_decode(p + i, len - i, &cp);
 		if (!n) {
-			fputs("\\ufffd", f);
+			o += json_u(out + o, 0xfffd);
 			i++;
 			continue;
 		}
-		if (cp == '"' || cp == '\\')
-			fprintf(f, "\\%c", cp);
-		else if (cp == '\n')
-			fputs("\\n", f);
-		else if (cp == '\t')
-			fputs("\\t", f);
-		else if (cp == '\r')
-			fputs("\\r", f);
-		else if (is_control(cp) || cp == 0x2028 || cp == 0x2029)
-			fprintf(f, "\\u%04x", cp);
-		else
-			fwrite(p + i, 1, n, f);
+		if (cp == '"' || cp == '\\' || cp == '\n' || cp == '\t' || cp == '\r') {
+			out[o++] = '\\';
+			out[o++] = cp == '\n' ? 'n' : cp == '\t' ? 't' : cp == '\r' ? 'r' : cp;
+		} else if (is_control(cp) || cp == 0x2028 || cp == 0x2029) {
+			o += json_u(out + o, cp);
+		} else {
+			memcpy(out + o, p + i, n);
+			o += n;
+		}
 		i += n;
 	}
+	*used = i;
+	return o;
 }
 
 void pgn_escape_text(FILE *f, const char *s, size_t len)
@@ -93,7 +106,7 @@ void pgn_escape_text(FILE *f, const char *s, size_t len)
 	unsigned cp;
 
 	while (i < len) {
-		if ((n = plain_run(f, p + i, len - i, 0))) {
+		if ((n = plain_run(f, p + i, len - i))) {
 			i += n;
 			continue;
 		}

@@ -5,30 +5,66 @@
 #include "fields.h"
 #include "output.h"
 
-/* Keys and numbers without printf: formatting is most of the tool's own CPU
- * per statement, and a busy server sends tens of thousands a second. */
-static void key(FILE *f, const char *key)
+/* A record's line is built here and written with one call: a stdio call for
+ * each key and value was most of the tool's own CPU per statement, and a
+ * busy server sends tens of thousands a second. A line longer than this
+ * (long texts) goes out in pieces. */
+static struct {
+	char b[1 << 16];
+	size_t len;
+} line;
+
+static void line_end(FILE *f)
 {
-	fputs(",\"", f);
-	fputs(key, f);
-	fputs("\":", f);
+	fwrite(line.b, 1, line.len, f);
+	line.len = 0;
 }
+
+/* Where n more bytes go (n <= sizeof(line.b)) */
+static char *room(FILE *f, size_t n)
+{
+	if (sizeof(line.b) - line.len < n)
+		line_end(f);
+	return line.b + line.len;
+}
+
+/* Short pieces: keys, numbers, literals */
+static void put(FILE *f, const char *s, size_t n)
+{
+	memcpy(room(f, n), s, n);
+	line.len += n;
+}
+
+#define PUT(f, literal) put(f, literal, sizeof(literal) - 1)
+#define KEY(name) ",\"" name "\":"
 
 static void str(FILE *f, const char *k, const char *s, size_t len)
 {
-	key(f, k);
-	fputc('"', f);
-	pgn_escape_json(f, s, len);
-	fputc('"', f);
+	size_t used;
+
+	put(f, k, strlen(k));
+	PUT(f, "\"");
+	while (len) {
+		line.len += pgn_escape_json(room(f, 4096), 4096, s, len, &used);
+		s += used;
+		len -= used;
+	}
+	PUT(f, "\"");
 }
 
 /* Unknown (empty) values are null, never a made-up string. */
+static void null(FILE *f, const char *k)
+{
+	put(f, k, strlen(k));
+	PUT(f, "null");
+}
+
 static void str_or_null(FILE *f, const char *k, const char *s)
 {
 	if (*s)
 		str(f, k, s, strlen(s));
 	else
-		key(f, k), fputs("null", f);
+		null(f, k);
 }
 
 static void num(FILE *f, const char *k, unsigned long long v)
@@ -38,8 +74,8 @@ static void num(FILE *f, const char *k, unsigned long long v)
 	do
 		*--p = '0' + v % 10;
 	while (v /= 10);
-	key(f, k);
-	fwrite(p, 1, digits + sizeof(digits) - p, f);
+	put(f, k, strlen(k));
+	put(f, p, digits + sizeof(digits) - p);
 }
 
 static void num_or_null(FILE *f, const char *k, unsigned long long v)
@@ -47,7 +83,24 @@ static void num_or_null(FILE *f, const char *k, unsigned long long v)
 	if (v)
 		num(f, k, v);
 	else
-		key(f, k), fputs("null", f);
+		null(f, k);
+}
+
+static void boolean(FILE *f, const char *k, int v)
+{
+	put(f, k, strlen(k));
+	if (v)
+		PUT(f, "true");
+	else
+		PUT(f, "false");
+}
+
+static void opt(FILE *f, const char *k, const char *s)
+{
+	if (s)
+		str(f, k, s, strlen(s));
+	else
+		null(f, k);
 }
 
 /* The writer of each kind of field (fields.h) */
@@ -56,20 +109,12 @@ static void num_or_null(FILE *f, const char *k, unsigned long long v)
 #define JSON_TEXT(f, k, v) str(f, k, (v).p, (v).len)
 #define JSON_NUM(f, k, v) num(f, k, v)
 #define JSON_NUMN(f, k, v) num_or_null(f, k, v)
-#define JSON_BOOL(f, k, v) (key(f, k), fputs((v) ? "true" : "false", f))
+#define JSON_BOOL(f, k, v) boolean(f, k, v)
 #define JSON_OPT(f, k, v) opt(f, k, v)
-#define JSON_WHERE_B(kind, name, value) JSON_##kind(f, #name, value);
+#define JSON_WHERE_B(kind, name, value) JSON_##kind(f, KEY(#name), value);
 #define JSON_WHERE_J(kind, name, value) JSON_WHERE_B(kind, name, value)
 #define JSON_WHERE_S(kind, name, value)
 #define JSON_FIELD(name, kind, where, value) JSON_WHERE_##where(kind, name, value)
-
-static void opt(FILE *f, const char *k, const char *s)
-{
-	if (s)
-		str(f, k, s, strlen(s));
-	else
-		key(f, k), fputs("null", f);
-}
 
 static void json_statement(void *ctx, const struct pgn_stmt_view *v)
 {
@@ -77,9 +122,10 @@ static void json_statement(void *ctx, const struct pgn_stmt_view *v)
 	const struct pgn_stmt_rec *r = v->r;
 	const struct pgn_traffic *t = &r->t;
 
-	fputs("{\"type\":\"statement\"", f);
+	PUT(f, "{\"type\":\"statement\"");
 	PGN_STATEMENT_FIELDS(JSON_FIELD)
-	fputs("}\n", f);
+	PUT(f, "}\n");
+	line_end(f);
 }
 
 static void json_session(void *ctx, const struct pgn_session_view *v)
@@ -87,30 +133,33 @@ static void json_session(void *ctx, const struct pgn_session_view *v)
 	FILE *f = ctx;
 	const struct pgn_session_rec *r = v->r;
 
-	fputs("{\"type\":\"session\"", f);
+	PUT(f, "{\"type\":\"session\"");
 	PGN_SESSION_FIELDS(JSON_FIELD)
-	fputs("}\n", f);
+	PUT(f, "}\n");
+	line_end(f);
 }
 
 static void json_summary(void *ctx, const struct pgn_summary *s)
 {
 	FILE *f = ctx;
+	char seconds[512];	/* any double's %.3f fits */
 
-	fputs("{\"type\":\"summary\"", f);
-	fprintf(f, ",\"seconds\":%.3f", s->seconds);
-	num(f, "statements", s->statements);
-	num(f, "filtered", s->filtered);
-	num(f, "sessions", s->sessions);
-	num(f, "rx_bytes", s->rx_bytes);
-	num(f, "tx_bytes", s->tx_bytes);
-	num(f, "lost_records", s->lost_records);
-	num(f, "lost_backends", s->lost_backends);
-	num(f, "wire_lost_sessions", s->wire_lost);
-	num(f, "encrypted_sessions", s->wire_encrypted);
-	num(f, "probe_hits", s->probe_hits);
-	num(f, "stored", s->stored);
-	num(f, "store_dropped", s->store_dropped);
-	fputs("}\n", f);
+	PUT(f, "{\"type\":\"summary\"");
+	put(f, seconds, snprintf(seconds, sizeof(seconds), KEY("seconds") "%.3f", s->seconds));
+	num(f, KEY("statements"), s->statements);
+	num(f, KEY("filtered"), s->filtered);
+	num(f, KEY("sessions"), s->sessions);
+	num(f, KEY("rx_bytes"), s->rx_bytes);
+	num(f, KEY("tx_bytes"), s->tx_bytes);
+	num(f, KEY("lost_records"), s->lost_records);
+	num(f, KEY("lost_backends"), s->lost_backends);
+	num(f, KEY("wire_lost_sessions"), s->wire_lost);
+	num(f, KEY("encrypted_sessions"), s->wire_encrypted);
+	num(f, KEY("probe_hits"), s->probe_hits);
+	num(f, KEY("stored"), s->stored);
+	num(f, KEY("store_dropped"), s->store_dropped);
+	PUT(f, "}\n");
+	line_end(f);
 }
 
 const struct pgn_output pgn_output_json = {

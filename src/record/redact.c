@@ -120,6 +120,13 @@ static int plain_number(const char *s, size_t from, size_t to)
 	return i == to;
 }
 
+/* Whether a token may start at i: not inside a word. Asked only where a
+ * literal may start: it is a look-up per character otherwise. */
+static int word_start(const char *s, size_t i)
+{
+	return !i || !ident_char((unsigned char)s[i - 1]);
+}
+
 /* End of a comment at i ("--" to the line's end, or a nested C-style
  * comment), or i when none starts there. An unterminated one runs to the end. */
 static size_t skip_comment(const char *s, size_t len, size_t i)
@@ -159,19 +166,18 @@ size_t pgn_replace_literals(const char *s, size_t len, char *out, size_t outlen,
 #define PUT(c) do { if (o + 1 < outlen) out[o++] = (c); } while (0)
 	while (i < len) {
 		unsigned char c = s[i];
-		int word_start = !i || !ident_char((unsigned char)s[i - 1]);
 
 		start = i;
 		if ((i = skip_comment(s, len, start)) != start) {
 			PUT(' ');	/* a comment separates tokens; its words are hidden */
 		} else if (c == '\'' || ((c == 'E' || c == 'e' || c == 'B' || c == 'b' || c == 'X' || c == 'x') &&
-				  word_start && i + 1 < len && s[i + 1] == '\'')) {
+				  word_start(s, i) && i + 1 < len && s[i + 1] == '\'')) {
 			i = skip_quoted(s, len, c == '\'' ? i : i + 1);
 			/* a plain '...': closed, no backslash, no prefix */
 			ok &= c == '\'' && i - start >= 2 && s[i - 1] == '\'' &&
 			      !memchr(s + start, '\\', i - start);
 			o = put_literal(out, o, outlen, &param, 0);
-		} else if (c == '$' && word_start && (tag = dollar_tag(s, len, i))) {
+		} else if (c == '$' && word_start(s, i) && (tag = dollar_tag(s, len, i))) {
 			i = skip_dollar(s, len, i, tag);
 			ok &= i - start >= 2 * tag && !memcmp(s + i - tag, s + start, tag);
 			o = put_literal(out, o, outlen, &param, 0);
@@ -183,7 +189,7 @@ size_t pgn_replace_literals(const char *s, size_t len, char *out, size_t outlen,
 			if (i < len)
 				PUT(s[i++]);
 		} else if (((isdigit(c) || (c == '.' && i + 1 < len && isdigit((unsigned char)s[i + 1]))) &&
-			    word_start) || negative_number(s, len, i)) {
+			    word_start(s, i)) || negative_number(s, len, i)) {
 			i += c == '-';
 			start = i;
 			while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '.' || s[i] == '_' ||

@@ -44,15 +44,32 @@ void pgn_report_tick(struct pgn_report *r, int64_t now_ns, int64_t settled_ns)
 			r->sinks[i].out->tick(r->sinks[i].ctx, now_ns, settled_ns);
 }
 
-static void rfc3339(const struct pgn_report *r, uint64_t mono_ns, char *buf, size_t len)
+/* RFC 3339 UTC to the microsecond; the date and time of day are formatted
+ * once a second (records come in thousands a second). */
+static void rfc3339(struct pgn_report *r, uint64_t mono_ns, char *buf, size_t len)
 {
 	int64_t ns = (int64_t)mono_ns + r->mono_to_real_ns;
 	time_t sec = ns / 1000000000LL;
+	unsigned us = (ns % 1000000000LL) / 1000 % 1000000;
+	char frac[] = ".000000Z";
+	size_t n;
 	struct tm tm;
 
-	gmtime_r(&sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)((ns % 1000000000LL) / 1000 % 1000000));
+	if (sec != r->second || !r->second_str[0]) {
+		gmtime_r(&sec, &tm);
+		snprintf(r->second_str, sizeof(r->second_str), "%04d-%02d-%02dT%02d:%02d:%02d",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		r->second = sec;
+	}
+	for (int i = 6; i > 0; i--, us /= 10)
+		frac[i] = '0' + us % 10;
+	n = strlen(r->second_str);
+	if (n + sizeof(frac) > len) {
+		*buf = 0;
+		return;
+	}
+	memcpy(buf, r->second_str, n);
+	memcpy(buf + n, frac, sizeof(frac));
 }
 
 /* Like PostgreSQL's %c: hex start time and hex pid. */
@@ -162,34 +179,70 @@ static const struct pgn_stmt_rec *with_parse(const struct pgn_stmt_rec *rec, con
 	return &m;
 }
 
-/* The backend's latest endpoint record; it precedes all its statements. */
-static const struct pgn_endpoint *endpoint_of(const struct pgn_report *r, uint32_t pid,
-					      uint64_t proc_start_ns)
-{
-	static const struct pgn_endpoint unknown;
-	const struct pgn_endpoint_rec *e = pgn_pidtab_get(&r->endpoints, pid);
+/* A backend's latest endpoint record, with what its statements show of it
+ * formatted once; it precedes all its statements. */
+struct kept_endpoint {
+	struct pgn_endpoint_rec rec;
+	char session[40];
+	struct pgn_who who;
+	char client[64], laddr[48], raddr[48];
+};
 
-	return e && e->proc_start_ns == proc_start_ns ? &e->ep : &unknown;
+/* NULL when the kernel sent none for this process (a pid reused, or
+ * records lost) */
+static const struct kept_endpoint *endpoint_of(const struct pgn_report *r, uint32_t pid,
+					       uint64_t proc_start_ns)
+{
+	const struct kept_endpoint *k = pgn_pidtab_get(&r->endpoints, pid);
+
+	return k && k->rec.proc_start_ns == proc_start_ns ? k : NULL;
 }
 
 static int keep_endpoint(struct pgn_report *r, const struct pgn_endpoint_rec *rec)
 {
-	struct pgn_endpoint_rec *e = pgn_pidtab_get(&r->endpoints, rec->pid);
+	struct kept_endpoint *k = pgn_pidtab_get(&r->endpoints, rec->pid);
 
-	if (!e) {
-		e = malloc(sizeof(*e));
-		if (!e || pgn_pidtab_put(&r->endpoints, rec->pid, e)) {
-			free(e);
+	if (!k) {
+		k = malloc(sizeof(*k));
+		if (!k || pgn_pidtab_put(&r->endpoints, rec->pid, k)) {
+			free(k);
 			return -1;
 		}
 	}
-	*e = *rec;
+	k->rec = *rec;
+	session_id(r, rec->proc_start_ns, rec->pid, k->session, sizeof(k->session));
+	pgn_who_of(&rec->ep, &k->who);
+	endpoint_strs(&rec->ep, k->client, sizeof(k->client), k->laddr, k->raddr, sizeof(k->laddr));
 	return 0;
+}
+
+/* Who and where a statement's backend is, from its kept endpoint. */
+static void statement_endpoint(const struct pgn_report *r, const struct pgn_stmt_rec *rec,
+			       struct pgn_stmt_view *v)
+{
+	static const struct kept_endpoint unknown;
+	const struct kept_endpoint *k = endpoint_of(r, rec->pid, rec->proc_start_ns);
+
+	_Static_assert(sizeof(k->client) == sizeof(v->client) && sizeof(k->laddr) == sizeof(v->laddr) &&
+		       sizeof(k->raddr) == sizeof(v->raddr) && sizeof(k->session) == sizeof(v->session),
+		       "a kept endpoint's strings fit the view's");
+	if (!k) {
+		k = &unknown;
+		session_id(r, rec->proc_start_ns, rec->pid, v->session, sizeof(v->session));
+	} else {
+		memcpy(v->session, k->session, sizeof(v->session));
+	}
+	v->who = k->who;
+	memcpy(v->client, k->client, sizeof(v->client));
+	memcpy(v->laddr, k->laddr, sizeof(v->laddr));
+	memcpy(v->raddr, k->raddr, sizeof(v->raddr));
+	v->server = pgn_server_of(k->rec.ep.server_pid);
+	v->ns_pid = k->rec.ep.ns_pid != rec->pid ? k->rec.ep.ns_pid : 0;
+	v->rport = k->rec.ep.rport;
 }
 
 static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, const struct pgn_stmt_rec *parse)
 {
-	const struct pgn_endpoint *ep = endpoint_of(r, rec->pid, rec->proc_start_ns);
 	struct pgn_stmt_view v = { .r = rec };
 	struct pgn_text_info text;
 	uint64_t end = rec->done_ns ? rec->done_ns : rec->last_tx_ns;
@@ -208,12 +261,7 @@ static void statement(struct pgn_report *r, const struct pgn_stmt_rec *rec, cons
 			return;
 	}
 	rfc3339(r, rec->request_ns ? rec->request_ns : rec->start_ns, v.time, sizeof(v.time));
-	session_id(r, rec->proc_start_ns, rec->pid, v.session, sizeof(v.session));
-	pgn_who_of(ep, &v.who);
-	v.server = pgn_server_of(ep->server_pid);
-	v.ns_pid = ep->ns_pid != rec->pid ? ep->ns_pid : 0;
-	endpoint_strs(ep, v.client, sizeof(v.client), v.laddr, v.raddr, sizeof(v.laddr));
-	v.rport = ep->rport;
+	statement_endpoint(r, rec, &v);
 	pgn_text_analyze(rec->query, rec->query_len, &text);
 	memcpy(v.fingerprint, text.fingerprint, sizeof(v.fingerprint));
 	v.normalized = text.normalized;

@@ -21,7 +21,9 @@ struct pgn_report {
 	uint64_t min_duration_ns;
 	int redact;		/* --redact: normalized (or scrubbed) texts only */
 	int executor_times;	/* --probes full: exec_ns from PortalRun */
-	struct pgn_pidtab endpoints;	/* by pid: the last pgn_endpoint_rec */
+	struct pgn_pidtab endpoints;	/* by pid: the last endpoint, formatted */
+	int64_t second;		/* the second second_str shows, UTC */
+	char second_str[80];
 	struct pgn_summary sum;
 };
 
