@@ -2,7 +2,8 @@
  * The fields of statement and session records, one table each: the JSON
  * writer, the store's COPY rows and its column lists all follow them, so
  * adding a field is one line here and a migration (docs/output.md's tables
- * are checked against them, tests/integration/store.sh).
+ * are checked against them, tests/integration/store.sh). The summary's
+ * counters have a table too, JSON only.
  *
  * X(name, kind, where, value), in output order, with v the view, r its
  * kernel record and t that record's traffic in scope:
@@ -86,6 +87,22 @@ struct pgn_span {
 	X(unattributed_tx_bytes, NUM, B, r->unattributed.tx.bytes)             \
 	X(outbound_rx_bytes, NUM, B, r->out_rx_bytes)                          \
 	X(outbound_tx_bytes, NUM, B, r->out_tx_bytes)
+
+/* The summary's counters, after its "seconds" (JSON only: the text
+ * summary is a sentence) */
+#define PGN_SUMMARY_FIELDS(X)                                                 \
+	X(statements, NUM, J, s->statements)                                   \
+	X(filtered, NUM, J, s->filtered)                                       \
+	X(sessions, NUM, J, s->sessions)                                       \
+	X(rx_bytes, NUM, J, s->rx_bytes)                                       \
+	X(tx_bytes, NUM, J, s->tx_bytes)                                       \
+	X(lost_records, NUM, J, s->lost_records)                               \
+	X(lost_backends, NUM, J, s->lost_backends)                             \
+	X(wire_lost_sessions, NUM, J, s->wire_lost)                            \
+	X(encrypted_sessions, NUM, J, s->wire_encrypted)                       \
+	X(probe_hits, NUM, J, s->probe_hits)                                   \
+	X(stored, NUM, J, s->stored)                                           \
+	X(store_dropped, NUM, J, s->store_dropped)
 
 /* The stored columns, as one string: host, then each field stored. */
 #define PGN_COLUMN_B(name) ", \"" #name "\""

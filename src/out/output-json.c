@@ -146,18 +146,7 @@ static void json_summary(void *ctx, const struct pgn_summary *s)
 
 	PUT(f, "{\"type\":\"summary\"");
 	put(f, seconds, snprintf(seconds, sizeof(seconds), KEY("seconds") "%.3f", s->seconds));
-	num(f, KEY("statements"), s->statements);
-	num(f, KEY("filtered"), s->filtered);
-	num(f, KEY("sessions"), s->sessions);
-	num(f, KEY("rx_bytes"), s->rx_bytes);
-	num(f, KEY("tx_bytes"), s->tx_bytes);
-	num(f, KEY("lost_records"), s->lost_records);
-	num(f, KEY("lost_backends"), s->lost_backends);
-	num(f, KEY("wire_lost_sessions"), s->wire_lost);
-	num(f, KEY("encrypted_sessions"), s->wire_encrypted);
-	num(f, KEY("probe_hits"), s->probe_hits);
-	num(f, KEY("stored"), s->stored);
-	num(f, KEY("store_dropped"), s->store_dropped);
+	PGN_SUMMARY_FIELDS(JSON_FIELD)
 	PUT(f, "}\n");
 	line_end(f);
 }
