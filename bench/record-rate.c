@@ -5,7 +5,6 @@
  * Usage: record-rate STATEMENTS FILE   prints: prepared_ns simple_ns
  * (CPU time per record, the best of 5 runs; FILE is truncated each run). */
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -77,7 +76,7 @@ static double run(unsigned long n, const char *path, int simple)
 		perror(path);
 		exit(1);
 	}
-	__fsetlocking(f, FSETLOCKING_BYCALLER);	/* as pgnetprof's stdout */
+	pgn_output_stream(f);	/* as pgnetprof's stdout */
 	pgn_report_init(&r);
 	pgn_report_add_sink(&r, &pgn_output_json, f);
 	for (unsigned pid = 100; pid < 100 + SESSIONS; pid++)

@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -401,9 +400,7 @@ int main(int argc, char **argv)
 		err = 0;
 		goto cleanup;
 	}
-	/* Only this thread writes the report: stdio's per-call locking (taken
-	 * once the --store writer thread exists) is most of its cost. */
-	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	pgn_output_stream(stdout);
 	rep.redact = o.redact;
 	rep.executor_times = o.probe_set == PGN_PROBES_FULL;
 	rep.min_bytes = o.min_bytes;

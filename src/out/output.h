@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdio_ext.h>
+#include <unistd.h>
 #include <linux/types.h>
 
 #include "pgnetprof.h"
@@ -90,6 +92,22 @@ struct pgn_sink {
 
 extern const struct pgn_output pgn_output_text;
 extern const struct pgn_output pgn_output_json;
+
+/*
+ * A stream records are printed to: only the caller's thread writes it
+ * (stdio's per-call locking, taken once the --store writer thread exists,
+ * was most of the cost); a file or pipe is written a MiB at a time, not
+ * every 4 KiB (a write a few records), as pgnetprof flushes after each
+ * poll anyway. A terminal keeps its line buffering.
+ */
+static inline void pgn_output_stream(FILE *f)
+{
+	static char buf[1 << 20];
+
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
+	if (!isatty(fileno(f)))
+		setvbuf(f, buf, _IOFBF, sizeof(buf));
+}
 
 static inline const char *pgn_transport_name(unsigned transport)
 {

@@ -1,5 +1,8 @@
 /*
  * Normalized texts and fingerprints from libpg_query, cached three ways:
+ * - by raw text, looked up first: a prepared statement's text is the same
+ *   at each execution, and its look-up costs a hash of the text, not the
+ *   lexer's pass; filled only when a text is parsed (below);
  * - by shape: the text with its literals replaced by $n by our own lexer
  *   (pgn_replace_literals). When that is exactly what libpg_query made of
  *   the first text of a shape, every text of that shape is normalized to
@@ -7,7 +10,7 @@
  *   one each (~6.5 us on pgbench's). Where they differ (constants
  *   libpg_query keeps, as in utility statements, or reads otherwise), the
  *   shape is marked and its texts take the next way;
- * - by raw text, parsed (normalized) when unseen;
+ * - by raw text again, parsed (normalized) when unseen;
  * - by the text with its constants emptied, for the fingerprint (see
  *   fingerprint_of).
  */
@@ -28,6 +31,7 @@
 struct entry {
 	uint64_t hash;
 	size_t len;
+	char *raw;		/* by_raw: the text itself (hashes collide); owned */
 	char *text;		/* normalized text (NULL: unparsable); owned */
 	char fp[17];
 	int faithful;		/* by_shape: text is libpg_query's normalization */
@@ -45,6 +49,23 @@ static uint64_t fnv1a(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
 	return h;
+}
+
+/* The caches' own hash (fnv1a's is visible: the fingerprint of an
+ * unparsable text): 8 bytes a step. */
+static uint64_t text_hash(const char *s, size_t len)
+{
+	uint64_t h = len, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = ((h << 5 | h >> 59) ^ w) * 0x9e3779b97f4a7c15ULL;
+	}
+	w = 0;
+	memcpy(&w, s + i, len - i);
+	h = ((h << 5 | h >> 59) ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ h >> 32;
 }
 
 static struct entry *slot(struct entry *cache, uint64_t h, size_t len, int *hit)
@@ -93,24 +114,34 @@ static void fingerprint_of(const char *query, size_t qlen, int parse, char out[1
 	memcpy(out, e->fp, 17);
 }
 
+/* @query's entry by raw text, which holds its answer when @hit. */
+static struct entry *raw_slot(const char *query, size_t len, int *hit)
+{
+	struct entry *e = slot(by_raw, text_hash(query, len), len, hit);
+
+	*hit = *hit && e->raw && !memcmp(e->raw, query, len);
+	return e;
+}
+
 /* Raw text -> normalized (NULL: unparsable) and fingerprint. */
 static const struct entry *analyze_raw(const char *query, size_t len)
 {
-	uint64_t h = fnv1a(query, len);
 	int hit;
-	struct entry *e = slot(by_raw, h, len, &hit);
+	struct entry *e = raw_slot(query, len, &hit);
 	PgQueryNormalizeResult r;
 
 	if (!hit) {
 		free(e->text);
+		free(e->raw);
 		e->text = NULL;
+		e->raw = strndup(query, len);
 		parses++;
 		r = pg_query_normalize(query);
 		if (!r.error && r.normalized_query)
 			e->text = strdup(r.normalized_query);
 		pg_query_free_normalize_result(r);
 		fingerprint_of(query, len, e->text != NULL, e->fp);
-		e->hash = h;
+		e->hash = text_hash(query, len);
 		e->len = len;
 	}
 	return e;
@@ -119,13 +150,21 @@ static const struct entry *analyze_raw(const char *query, size_t len)
 void pgn_text_analyze(const char *query, size_t len, struct pgn_text_info *info)
 {
 	static char shape[2 * PGN_QUERY_MAX];
-	int plain, hit;
-	size_t n = pgn_replace_literals(query, len, shape, sizeof(shape), pgn_first_param(query, len), &plain);
-	uint64_t h = fnv1a(shape, n);
-	int fits = plain && n + 1 < sizeof(shape);
-	struct entry *s = slot(by_shape, h, n, &hit);
-	const struct entry *e;
+	int plain, hit, fits;
+	const struct entry *e = raw_slot(query, len, &hit);
+	struct entry *s;
+	size_t n;
+	uint64_t h;
 
+	if (hit) {
+		memcpy(info->fingerprint, e->fp, 17);
+		info->normalized = e->text;
+		return;
+	}
+	n = pgn_replace_literals(query, len, shape, sizeof(shape), pgn_first_param(query, len), &plain);
+	h = text_hash(shape, n);
+	fits = plain && n + 1 < sizeof(shape);
+	s = slot(by_shape, h, n, &hit);
 	if (fits && hit && s->text && !strcmp(s->text, shape) && s->faithful) {
 		memcpy(info->fingerprint, s->fp, 17);
 		info->normalized = s->text;

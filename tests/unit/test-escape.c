@@ -69,6 +69,28 @@ static void test_json(void **state)
 	assert_string_equal(json("a\0b", 3), "a\\u0000b");
 }
 
+/* Plain text is taken 8 bytes at a time: every byte value, at every place
+ * of such a word, is escaped as it is alone. */
+static void test_json_every_byte(void **state)
+{
+	char text[17], alone[16], want[64];
+
+	(void)state;
+	for (int b = 0; b < 256; b++) {
+		char c = (char)b;
+
+		strcpy(alone, json_in(64, &c, 1));
+		for (int at = 0; at < 16; at++) {
+			for (int i = 0; i < 16; i++)
+				text[i] = 'a' + i;
+			text[at] = c;
+			text[16] = 0;
+			snprintf(want, sizeof(want), "%.*s%s%s", at, text, alone, text + at + 1);
+			assert_string_equal(json(text, 16), want);
+		}
+	}
+}
+
 static void test_text(void **state)
 {
 	(void)state;
@@ -83,6 +105,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_every_byte),
 		cmocka_unit_test(test_text),
 	};
 
