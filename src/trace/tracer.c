@@ -486,12 +486,47 @@ static void check_staging(struct pgn_tracer *tr, int verbose)
 			strerror(-err));
 }
 
+/*
+ * Whether a trampoline (fentry/fexit) attaches here, tried with an empty
+ * program on one of the fexit backend's functions: a kernel may refuse
+ * only at attach (EPERM), after the whole program was verified, which is
+ * most of pgnetprof's start when the next backend's is verified too.
+ */
+static int trampolines_attach(void)
+{
+	const struct bpf_insn return_0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FEXIT);
+	int id = libbpf_find_vmlinux_btf_id("tcp_sendmsg", BPF_TRACE_FEXIT), prog, link;
+
+	if (id < 0)
+		return id;
+	opts.attach_btf_id = id;
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pgn_try_fexit", "GPL", return_0, 2, &opts);
+	if (prog < 0)
+		return -errno;
+	link = bpf_raw_tracepoint_open(NULL, prog);
+	id = link < 0 ? -errno : 0;
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return id;
+}
+
 /* Opens and loads one backend; with quiet, libbpf's complaints are for -v. */
 static int try_backend(struct pgn_tracer *tr, enum pgn_hook_backend b,
 		       const struct pgn_options *o, const struct pgn_target *t)
 {
 	int err;
 
+	if (b == PGN_BACKEND_FEXIT && !o->load_only && (err = trampolines_attach())) {
+		if (o->verbose)
+			fprintf(stderr, "pgnetprof: an empty fexit program does not attach here (%s): the fexit backend is not loaded\n",
+				strerror(-err));
+		return err;
+	}
 	tr->backend = b;
 	tr->skel = pgnetprof_bpf__open();
 	if (!tr->skel)

@@ -29,4 +29,15 @@ ok $? "auto picks a backend"
 grep -qE "(fexit|tracepoint|kprobe) backend and wire probes loaded" "$WORK/e"
 ok $? "auto names the backend it picked"
 
+# Where trampolines do not attach, auto learns it from an empty program
+# before the whole fexit backend is verified (most of the start's CPU).
+"$PGNETPROF" -v -d 1 -f json "$PG_BIN" 2>"$WORK/e" >/dev/null
+if grep -q "(backend fexit," "$WORK/e"; then
+	skip "auto tries fexit with an empty program first" "fexit attaches on this kernel"
+else
+	grep -q "an empty fexit program does not attach here" "$WORK/e" &&
+		[ "$(grep -c "libbpf: loading object" "$WORK/e")" = 1 ]
+	ok $? "auto tries fexit with an empty program first" || diag "$WORK/e"
+fi
+
 done_testing
