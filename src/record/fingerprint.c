@@ -114,49 +114,45 @@ static void fingerprint_of(const char *query, size_t qlen, int parse, char out[1
 	memcpy(out, e->fp, 17);
 }
 
-/* @query's entry by raw text, which holds its answer when @hit. */
-static struct entry *raw_slot(const char *query, size_t len, int *hit)
+/* @query's entry by raw text (@h its text_hash), which holds its answer
+ * when @hit. */
+static struct entry *raw_slot(const char *query, size_t len, uint64_t h, int *hit)
 {
-	struct entry *e = slot(by_raw, text_hash(query, len), len, hit);
+	struct entry *e = slot(by_raw, h, len, hit);
 
 	*hit = *hit && e->raw && !memcmp(e->raw, query, len);
 	return e;
 }
 
-/* Raw text -> normalized (NULL: unparsable) and fingerprint. */
-static const struct entry *analyze_raw(const char *query, size_t len)
+/* Fills @e, @query's entry by raw text (@h), with what libpg_query makes
+ * of it: normalized (NULL: unparsable) and fingerprint. */
+static void parse_raw(struct entry *e, uint64_t h, const char *query, size_t len)
 {
-	int hit;
-	struct entry *e = raw_slot(query, len, &hit);
 	PgQueryNormalizeResult r;
 
-	if (!hit) {
-		free(e->text);
-		free(e->raw);
-		e->text = NULL;
-		e->raw = strndup(query, len);
-		parses++;
-		r = pg_query_normalize(query);
-		if (!r.error && r.normalized_query)
-			e->text = strdup(r.normalized_query);
-		pg_query_free_normalize_result(r);
-		fingerprint_of(query, len, e->text != NULL, e->fp);
-		e->hash = text_hash(query, len);
-		e->len = len;
-	}
-	return e;
+	free(e->text);
+	free(e->raw);
+	e->text = NULL;
+	e->raw = strndup(query, len);
+	parses++;
+	r = pg_query_normalize(query);
+	if (!r.error && r.normalized_query)
+		e->text = strdup(r.normalized_query);
+	pg_query_free_normalize_result(r);
+	fingerprint_of(query, len, e->text != NULL, e->fp);
+	e->hash = h;
+	e->len = len;
 }
 
 void pgn_text_analyze(const char *query, size_t len, struct pgn_text_info *info)
 {
 	static char shape[2 * PGN_QUERY_MAX];
-	int plain, hit, fits;
-	const struct entry *e = raw_slot(query, len, &hit);
-	struct entry *s;
+	int plain, hit, fits, raw_hit;
+	uint64_t raw_h = text_hash(query, len), h;
+	struct entry *e = raw_slot(query, len, raw_h, &raw_hit), *s;
 	size_t n;
-	uint64_t h;
 
-	if (hit) {
+	if (raw_hit) {
 		memcpy(info->fingerprint, e->fp, 17);
 		info->normalized = e->text;
 		return;
@@ -170,7 +166,7 @@ void pgn_text_analyze(const char *query, size_t len, struct pgn_text_info *info)
 		info->normalized = s->text;
 		return;
 	}
-	e = analyze_raw(query, len);
+	parse_raw(e, raw_h, query, len);
 	if (fits && !(hit && s->text && !strcmp(s->text, shape))) {
 		free(s->text);
 		s->text = strdup(shape);

@@ -499,7 +499,7 @@ static int trampolines_attach(void)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FEXIT);
-	int id = libbpf_find_vmlinux_btf_id("tcp_sendmsg", BPF_TRACE_FEXIT), prog, link;
+	int id = libbpf_find_vmlinux_btf_id("tcp_sendmsg", BPF_TRACE_FEXIT), prog, link, err = 0;
 
 	if (id < 0)
 		return id;
@@ -508,11 +508,12 @@ static int trampolines_attach(void)
 	if (prog < 0)
 		return -errno;
 	link = bpf_raw_tracepoint_open(NULL, prog);
-	id = link < 0 ? -errno : 0;
-	if (link >= 0)
+	if (link < 0)
+		err = -errno;
+	else
 		close(link);
 	close(prog);
-	return id;
+	return err;
 }
 
 /* Opens and loads one backend; with quiet, libbpf's complaints are for -v. */
